@@ -1,0 +1,91 @@
+/**
+ * One frozen, validated configuration. Fingerprint parameters (those that change what goes into an index) form
+ * the config id, stamped into every registry file and report; loading a registry built with other fingerprint
+ * parameters is an error naming the parameter.
+ */
+import { ContamscanError } from '../errors.js';
+
+export interface ParamSpec {
+  default: number;
+  min: number;
+  max: number;
+  integer: boolean;
+  /** Part of the fingerprint id: changing it changes what a registry stores. */
+  fingerprint: boolean;
+  description: string;
+}
+
+export const PARAMS = {
+  seed: { default: 0x5eed, min: 0, max: 0xffffffff, integer: true, fingerprint: true, description: 'Seed of every hash function.' },
+  textShingle: { default: 5, min: 2, max: 32, integer: true, fingerprint: true, description: 'Word tokens per text shingle.' },
+  codeShingle: { default: 12, min: 4, max: 64, integer: true, fingerprint: true, description: 'Code tokens per code shingle (identifiers abstracted, punctuation kept).' },
+  sampleMod: { default: 4, min: 1, max: 64, integer: true, fingerprint: true, description: 'Index one shingle in sampleMod (chosen by hash, so both sides agree); 1 indexes all.' },
+  permutations: { default: 128, min: 16, max: 512, integer: true, fingerprint: true, description: 'MinHash signature length (one-permutation hashing, densified).' },
+  bands: { default: 16, min: 1, max: 512, integer: true, fingerprint: true, description: 'LSH bands; rows per band = permutations / bands.' },
+  minEntryTokens: { default: 20, min: 1, max: 100000, integer: true, fingerprint: true, description: 'Entries with fewer word tokens are kept but marked low-evidence and never reported alone.' },
+  minEntryVariety: { default: 0.3, min: 0, max: 1, integer: false, fingerprint: true, description: 'Entries whose distinct/total shingle ratio is below this are marked low-evidence.' },
+  commonDf: { default: 16, min: 2, max: 1e9, integer: true, fingerprint: true, description: 'A fingerprint in more registry entries than this (or in the background corpus) carries no evidence.' },
+  jaccard: { default: 0.8, min: 0.05, max: 1, integer: false, fingerprint: false, description: 'Verified shingle Jaccard for near_duplicate.' },
+  containment: { default: 0.2, min: 0.01, max: 1, integer: false, fingerprint: false, description: 'Verified in-order containment for contains / contained_in.' },
+  minEvidence: { default: 6, min: 1, max: 10000, integer: true, fingerprint: false, description: 'Minimum in-order matched fingerprints (weighted) for a containment match.' },
+  maxMatchesPerSample: { default: 16, min: 1, max: 10000, integer: true, fingerprint: false, description: 'Matches reported per sample; the rest are counted as capped.' },
+} as const satisfies Record<string, ParamSpec>;
+
+export type ParamName = keyof typeof PARAMS;
+export type Config = Readonly<{ [K in ParamName]: number }> & { readonly id: string; readonly fingerprintId: string };
+export type ConfigInput = Partial<{ [K in ParamName]: number }>;
+
+const NAMES = Object.keys(PARAMS) as ParamName[];
+
+function validate(name: string, value: unknown): number {
+  const spec = (PARAMS as Record<string, ParamSpec>)[name];
+  if (!spec) throw new ContamscanError('E_CONFIG', `unknown parameter "${name}"; known: ${NAMES.join(', ')}`, { field: name });
+  if (typeof value !== 'number' || !Number.isFinite(value))
+    throw new ContamscanError('E_CONFIG', `parameter "${name}" must be a finite number, got ${JSON.stringify(value)}`, { field: name, value });
+  if (spec.integer && !Number.isInteger(value))
+    throw new ContamscanError('E_CONFIG', `parameter "${name}" must be an integer, got ${value}`, { field: name, value });
+  if (value < spec.min || value > spec.max)
+    throw new ContamscanError('E_CONFIG', `parameter "${name}" must be in [${spec.min}, ${spec.max}], got ${value}`, { field: name, value });
+  return value;
+}
+
+function idOf(values: Record<ParamName, number>, names: ParamName[]): string {
+  return 'cs1-' + names.map((n) => `${n}=${values[n]}`).join(',');
+}
+
+/** Validate user values over the defaults; returns a frozen config with its canonical id strings. */
+export function makeConfig(input: ConfigInput = {}): Config {
+  const values = {} as Record<ParamName, number>;
+  for (const n of NAMES) values[n] = PARAMS[n].default;
+  for (const [k, v] of Object.entries(input)) {
+    if (v === undefined) continue;
+    values[k as ParamName] = validate(k, v);
+  }
+  if (values.permutations % values.bands !== 0)
+    throw new ContamscanError('E_CONFIG', `permutations (${values.permutations}) must be a multiple of bands (${values.bands})`, {
+      field: 'bands',
+    });
+  const fpNames = NAMES.filter((n) => PARAMS[n].fingerprint);
+  return Object.freeze({ ...values, id: idOf(values, NAMES), fingerprintId: idOf(values, fpNames) }) as Config;
+}
+
+/** The fingerprint parameters of a config, as stored in a registry header. */
+export function fingerprintParams(c: Config): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const n of NAMES) if (PARAMS[n].fingerprint) out[n] = c[n];
+  return out;
+}
+
+/** Throws E_REGISTRY_PARAMS naming every fingerprint parameter that differs. */
+export function assertSameFingerprint(c: Config, stored: Record<string, number>, file: string): void {
+  const diffs: string[] = [];
+  for (const n of NAMES) {
+    if (!PARAMS[n].fingerprint) continue;
+    if (stored[n] !== c[n]) diffs.push(`${n}: registry ${stored[n]}, scan ${c[n]}`);
+  }
+  if (diffs.length)
+    throw new ContamscanError('E_REGISTRY_PARAMS', `registry ${file} was built with other fingerprint parameters (${diffs.join('; ')})`, {
+      file,
+      differences: diffs,
+    });
+}
