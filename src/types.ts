@@ -24,7 +24,9 @@ export type SkipReason =
   | 'record_too_large'
   | 'truncated_input'
   | 'corrupt_file'
-  | 'empty_file';
+  | 'empty_file'
+  /** The byte source failed (I/O or network error), as opposed to its content being bad. */
+  | 'read_error';
 
 export interface SkippedRecord {
   file: string;
