@@ -1,0 +1,105 @@
+/** Scoring of detector output against labels, and the table renderers. */
+import { CATEGORIES, type Label } from './cases.js';
+import type { DetectedMatch } from './detectors.js';
+
+export interface CategoryResult {
+  category: string;
+  polarity: 'pos' | 'neg';
+  target: number;
+  n: number;
+  /** Recall (pos) or false-positive rate (neg). */
+  rate: number;
+  /** Positives: share whose top-scoring match is an expected entry (multi: all expected reported; markers: agent named). */
+  attribution: number | null;
+  /** Multi-entry categories: mean share of expected entries reported per case. */
+  entry_recall: number | null;
+  pass: boolean;
+}
+
+function isExpected(m: DetectedMatch, l: Label): boolean {
+  return l.expected.some((g) => g.includes(m.registry_id));
+}
+
+function agentNamed(m: DetectedMatch, agent: string | undefined): boolean {
+  if (!agent) return false;
+  const hay = `${m.registry_id} ${Object.values(m.tags ?? {}).join(' ')}`.toLowerCase();
+  return hay.includes(agent);
+}
+
+export function score(labels: Label[], found: Map<string, DetectedMatch[]>): CategoryResult[] {
+  const out: CategoryResult[] = [];
+  for (const def of CATEGORIES) {
+    const ls = labels.filter((l) => l.category === def.name);
+    if (!ls.length) continue;
+    let hits = 0;
+    let attr = 0;
+    let entryRecall = 0;
+    for (const l of ls) {
+      const ms = found.get(l.id) ?? [];
+      if (def.polarity === 'neg') {
+        if (ms.length) hits++;
+        continue;
+      }
+      if (l.expect_kind === 'marker') {
+        const mk = ms.filter((m) => m.kind === 'marker');
+        if (mk.length) hits++;
+        const top = mk.slice().sort((a, b) => b.score - a.score)[0];
+        if (top && agentNamed(top, l.agent)) attr++;
+        continue;
+      }
+      const reported = l.expected.filter((g) => ms.some((m) => g.includes(m.registry_id))).length;
+      entryRecall += reported / l.expected.length;
+      const all = reported === l.expected.length;
+      const any = reported > 0;
+      if (def.name === 'multi' ? all : any) hits++;
+      if (def.name === 'multi') {
+        if (all) attr++;
+      } else {
+        let top: DetectedMatch | undefined;
+        for (const m of ms) if (!top || m.score > top.score) top = m;
+        if (top && isExpected(top, l)) attr++;
+      }
+    }
+    const n = ls.length;
+    const rate = hits / n;
+    const multiEntry = def.name === 'multi' || def.name === 'claude_code';
+    out.push({
+      category: def.name,
+      polarity: def.polarity,
+      target: def.target,
+      n,
+      rate,
+      attribution: def.polarity === 'pos' ? attr / n : null,
+      entry_recall: multiEntry ? entryRecall / n : null,
+      pass: def.polarity === 'pos' ? rate >= def.target : rate <= def.target,
+    });
+  }
+  return out;
+}
+
+const pct = (x: number | null): string => (x === null ? '-' : x.toFixed(3));
+
+/** One row per category, detectors side by side. */
+export function renderTable(results: Record<string, CategoryResult[]>, markdown: boolean): string {
+  const dets = Object.keys(results);
+  const cats = CATEGORIES.map((c) => c.name).filter((c) => dets.some((d) => results[d].some((r) => r.category === c)));
+  const head = ['category', 'kind', 'target', 'n'];
+  for (const d of dets) head.push(`${d} rate`, `${d} attr`, `${d} entries`, `${d} ok`);
+  const rows: string[][] = [];
+  for (const c of cats) {
+    const def = CATEGORIES.find((x) => x.name === c)!;
+    const first = dets.map((d) => results[d].find((r) => r.category === c)).find(Boolean)!;
+    const row = [c, def.polarity === 'pos' ? 'recall' : 'FPR', (def.polarity === 'pos' ? '>=' : '<=') + def.target, String(first.n)];
+    for (const d of dets) {
+      const r = results[d].find((x) => x.category === c);
+      row.push(r ? pct(r.rate) : '-', r ? pct(r.attribution) : '-', r ? pct(r.entry_recall) : '-', r ? (r.pass ? 'yes' : 'NO') : '-');
+    }
+    rows.push(row);
+  }
+  if (markdown) {
+    return [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n') + '\n';
+  }
+  const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (r: string[]): string => r.map((x, i) => (i === 0 ? x.padEnd(w[i]) : x.padStart(w[i]))).join('  ');
+  return [line(head), w.map((x) => '-'.repeat(x)).join('  '), ...rows.map(line)].join('\n') + '\n';
+}
