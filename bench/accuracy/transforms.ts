@@ -141,12 +141,18 @@ const FRESH = ('alpha bravo cargo delta ember fable gamma harbor ion jade kilo l
   'umber vortex willow xenon yarrow zephyr acorn birch cedar dune elm fern grove hazel iris juniper kelp larch maple nettle oak').split(' ');
 
 /**
- * Rename user identifiers consistently (not keywords/builtins, not after a '.'), leave strings and comments alone,
+ * Rename user identifiers consistently (not keywords/builtins, not imported names, not after a '.'), leave strings
+ * and comments alone,
  * swap ' <-> " quotes where the literal allows, and re-indent (2 <-> 4 spaces or tabs). What a plagiarist does.
  */
 export function renameCode(code: string, rng: Rng): { text: string; renamed: number } {
   const tokenRe = /("(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|`(?:[^`\\]|\\.)*`|\/\/[^\n]*|#[^\n]*|\/\*[\s\S]*?\*\/|[A-Za-z_$][\w$]*|\s+|.)/g;
   const existing = new Set(code.match(/[A-Za-z_$][\w$]*/g) ?? []);
+  // names bound by imports are library names (csv, Flask, request, useState): a plagiarist keeps them
+  const imported = new Set<string>();
+  for (const line of code.split('\n')) {
+    if (/^\s*(import|from|#\s*include|using|package)\b|\brequire\s*\(/.test(line)) for (const w of line.match(/[A-Za-z_$][\w$]*/g) ?? []) imported.add(w);
+  }
   const names = new Map<string, string>();
   const pool = rng.shuffle(FRESH);
   let counter = 0;
@@ -164,7 +170,7 @@ export function renameCode(code: string, rng: Rng): { text: string; renamed: num
   for (const m of code.matchAll(tokenRe)) {
     const tok = m[0];
     if (/^[A-Za-z_$]/.test(tok)) {
-      if (!KEYWORDS.has(tok) && prevSig !== '.' && tok.length > 1) {
+      if (!KEYWORDS.has(tok) && !imported.has(tok) && prevSig !== '.' && tok.length > 1) {
         let n = names.get(tok);
         if (!n) {
           n = fresh();
