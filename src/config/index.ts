@@ -27,6 +27,8 @@ export const PARAMS = {
   commonDf: { default: 16, min: 2, max: 1e9, integer: true, fingerprint: true, description: 'A fingerprint in more registry entries than this (or in the background corpus) carries no evidence.' },
   jaccard: { default: 0.8, min: 0.05, max: 1, integer: false, fingerprint: false, description: 'Verified shingle Jaccard for near_duplicate.' },
   containment: { default: 0.2, min: 0.01, max: 1, integer: false, fingerprint: false, description: 'Verified in-order containment for contains / contained_in.' },
+  codeContainment: { default: 0.5, min: 0.01, max: 1, integer: false, fingerprint: false, description: 'Verified in-order containment on the code channel (identifiers abstracted, so renamed copies keep ~1.0).' },
+  fragment: { default: 0.5, min: 0.01, max: 1, integer: false, fingerprint: false, description: 'Verified in-order share of the sample inside a longer entry for contained_in.' },
   minEvidence: { default: 6, min: 1, max: 10000, integer: true, fingerprint: false, description: 'Minimum in-order matched fingerprints (weighted) for a containment match.' },
   maxMatchesPerSample: { default: 16, min: 1, max: 10000, integer: true, fingerprint: false, description: 'Matches reported per sample; the rest are counted as capped.' },
 } as const satisfies Record<string, ParamSpec>;

@@ -1,0 +1,77 @@
+/**
+ * One call fingerprints one text on both channels, in buffers reused across calls (no per-token allocation).
+ */
+import type { Config } from '../config/index.js';
+import { laneSeeds } from './hash.js';
+import { minhash } from './minhash.js';
+import { isSampled, newShingleBuffer, shingle, type ShingleBuffer } from './shingle.js';
+import { codeCharCount, newTokenBuffer, tokenizeCode, tokenizeText, type TokenBuffer } from './tokenize.js';
+
+export const CHANNEL_TEXT = 0;
+export const CHANNEL_CODE = 1;
+export const CHANNELS = ['text', 'code'] as const;
+
+export interface ChannelFingerprints {
+  channel: number;
+  k: number;
+  tokens: TokenBuffer;
+  shingles: ShingleBuffer;
+  /** Indexes (into shingles) of the sampled shingles, ascending. */
+  sampled: Int32Array;
+  nSampled: number;
+}
+
+export interface Fingerprints {
+  text: ChannelFingerprints;
+  /** Null when the text does not look like code (see codeGate). */
+  code: ChannelFingerprints | null;
+  /** MinHash signature over the text channel's shingles. */
+  sig: Uint32Array;
+}
+
+/** The code channel is computed when a text has at least this many code characters, at this density. */
+export const CODE_GATE = Object.freeze({ minChars: 12, minDensity: 0.008 });
+
+export function looksLikeCode(text: string): boolean {
+  const k = codeCharCount(text);
+  return k >= CODE_GATE.minChars && k >= text.length * CODE_GATE.minDensity;
+}
+
+function newChannel(channel: number, k: number): ChannelFingerprints {
+  return { channel, k, tokens: newTokenBuffer(), shingles: newShingleBuffer(), sampled: new Int32Array(1024), nSampled: 0 };
+}
+
+function sample(ch: ChannelFingerprints, mod: number): void {
+  const n = ch.shingles.n;
+  if (ch.sampled.length < n) ch.sampled = new Int32Array(Math.max(n, ch.sampled.length * 2));
+  const f2 = ch.shingles.f2;
+  let m = 0;
+  for (let i = 0; i < n; i++) if (isSampled(f2[i], mod)) ch.sampled[m++] = i;
+  ch.nSampled = m;
+}
+
+export type Fingerprinter = (text: string, forceCode?: boolean) => Fingerprints;
+
+export function createFingerprinter(config: Config): Fingerprinter {
+  const [t1, t2] = laneSeeds(config.seed);
+  const [c1, c2] = laneSeeds(config.seed ^ 0xc0de);
+  const text = newChannel(CHANNEL_TEXT, config.textShingle);
+  const code = newChannel(CHANNEL_CODE, config.codeShingle);
+  const sig = new Uint32Array(config.permutations);
+  const result: Fingerprints = { text, code: null, sig };
+  return (input: string, forceCode = false) => {
+    tokenizeText(input, t1, t2, text.tokens);
+    shingle(text.tokens, text.k, text.shingles);
+    sample(text, config.sampleMod);
+    minhash(text.shingles, config.permutations, config.seed, sig);
+    if (forceCode || looksLikeCode(input)) {
+      tokenizeCode(input, c1, c2, code.tokens);
+      shingle(code.tokens, code.k, code.shingles);
+      sample(code, config.sampleMod);
+      result.code = code;
+    } else {
+      result.code = null;
+    }
+    return result;
+  };
+}

@@ -1,0 +1,264 @@
+/**
+ * Tokenizers fused with hashing: one charCodeAt pass, no per-token strings.
+ *
+ * Text channel: a token is a run of letters/digits, case-folded (ASCII and Latin-1), so whitespace, punctuation,
+ * markdown syntax and case changes do not change the token stream.
+ *
+ * Code channel: tokens are identifiers, numbers, string literals and single punctuation characters; comments and
+ * layout are dropped. Identifiers that are not keywords and not member names (after `.`) are replaced by their
+ * distance to the previous occurrence of the same identifier (0 when new within 255 tokens): Baker's
+ * "parameterized match" encoding (B. S. Baker, "A program for identifying duplicated code", 1992), used by code
+ * plagiarism detectors (JPlag, MOSS-style normalization) so that a consistent rename leaves the stream unchanged.
+ * String literals hash their content only, so the quote style does not matter.
+ */
+import { FNV_PRIME_1, FNV_PRIME_2, fmix32, hashInt, hashString } from './hash.js';
+
+/** Token hashes and character spans, in reusable buffers (valid until the next call with the same buffer). */
+export interface TokenBuffer {
+  n: number;
+  h1: Int32Array;
+  h2: Int32Array;
+  start: Int32Array;
+  end: Int32Array;
+}
+
+export function newTokenBuffer(capacity = 4096): TokenBuffer {
+  return { n: 0, h1: new Int32Array(capacity), h2: new Int32Array(capacity), start: new Int32Array(capacity), end: new Int32Array(capacity) };
+}
+
+function grow(tb: TokenBuffer, need: number): void {
+  if (need <= tb.h1.length) return;
+  let cap = tb.h1.length * 2;
+  while (cap < need) cap *= 2;
+  const g = (a: Int32Array) => {
+    const b = new Int32Array(cap);
+    b.set(a);
+    return b;
+  };
+  tb.h1 = g(tb.h1);
+  tb.h2 = g(tb.h2);
+  tb.start = g(tb.start);
+  tb.end = g(tb.end);
+}
+
+/** Character classes, 0 = separator, 1 = word char. Precomputed for the BMP (64 KiB). */
+const WORD = new Uint8Array(65536);
+(function initWordTable() {
+  for (let c = 48; c <= 57; c++) WORD[c] = 1;
+  for (let c = 65; c <= 90; c++) WORD[c] = 1;
+  for (let c = 97; c <= 122; c++) WORD[c] = 1;
+  for (let c = 0xc0; c < 65536; c++) WORD[c] = 1;
+  WORD[0xd7] = 0;
+  WORD[0xf7] = 0;
+  const separators: Array<[number, number]> = [
+    [0x2000, 0x206f], // general punctuation, spaces, smart quotes, dashes
+    [0x20a0, 0x20cf], // currency
+    [0x2190, 0x23ff], // arrows, math operators, technical
+    [0x2500, 0x27bf], // box drawing, shapes, dingbats
+    [0x3000, 0x303f], // CJK punctuation
+    [0xd800, 0xdfff], // surrogates: emoji etc. are separators
+    [0xfe00, 0xfe0f],
+    [0xfeff, 0xfeff],
+    [0xff00, 0xff0f],
+  ];
+  for (const [a, b] of separators) WORD.fill(0, a, b + 1);
+})();
+
+/** Case fold for the ranges where it is a fixed offset (ASCII, Latin-1 upper). */
+function fold(c: number): number {
+  if (c >= 65 && c <= 90) return c | 0x20;
+  if (c >= 0xc0 && c <= 0xde && c !== 0xd7) return c + 0x20;
+  return c;
+}
+
+/** Text channel. Returns the token count; hashes in tb.h1/h2, char spans in tb.start/end. */
+export function tokenizeText(text: string, seed1: number, seed2: number, tb: TokenBuffer): number {
+  const len = text.length;
+  let n = 0;
+  let i = 0;
+  grow(tb, 64);
+  while (i < len) {
+    let c = text.charCodeAt(i);
+    if (WORD[c] === 0) {
+      i++;
+      continue;
+    }
+    const s = i;
+    let a = seed1;
+    let b = seed2;
+    do {
+      c = fold(c);
+      a = Math.imul(a ^ c, FNV_PRIME_1);
+      b = Math.imul(b ^ c, FNV_PRIME_2);
+      i++;
+      if (i >= len) break;
+      c = text.charCodeAt(i);
+    } while (WORD[c] === 1);
+    if (n >= tb.h1.length) grow(tb, n + 1);
+    tb.h1[n] = fmix32(a);
+    tb.h2[n] = fmix32(b);
+    tb.start[n] = s;
+    tb.end[n] = i;
+    n++;
+  }
+  tb.n = n;
+  return n;
+}
+
+const KEYWORDS = [
+  // JS/TS
+  'break', 'case', 'catch', 'class', 'const', 'continue', 'debugger', 'default', 'delete', 'do', 'else', 'export', 'extends',
+  'finally', 'for', 'function', 'if', 'import', 'in', 'instanceof', 'let', 'new', 'return', 'super', 'switch', 'this', 'throw',
+  'try', 'typeof', 'var', 'void', 'while', 'with', 'yield', 'async', 'await', 'of', 'static', 'get', 'set', 'true', 'false',
+  'null', 'undefined', 'interface', 'type', 'enum', 'implements', 'private', 'public', 'protected', 'readonly', 'as', 'from',
+  // Python
+  'def', 'lambda', 'pass', 'elif', 'except', 'raise', 'global', 'nonlocal', 'assert', 'del', 'is', 'not', 'and', 'or', 'None',
+  'True', 'False', 'self', 'print', 'range', 'len',
+  // C family, Java, Go, Rust
+  'int', 'long', 'short', 'char', 'float', 'double', 'bool', 'boolean', 'unsigned', 'signed', 'struct', 'union', 'sizeof',
+  'static', 'final', 'abstract', 'package', 'func', 'go', 'defer', 'chan', 'map', 'fn', 'mut', 'impl', 'pub', 'use', 'mod',
+  'match', 'loop', 'string', 'String', 'std', 'include', 'define', 'namespace', 'template', 'typename', 'auto', 'goto',
+  // SQL-ish
+  'SELECT', 'FROM', 'WHERE', 'select', 'where', 'JOIN', 'ORDER', 'GROUP', 'BY',
+];
+
+/** Per-seed keyword hash sets (built once per seed; tiny). */
+const keywordCache = new Map<number, Set<number>>();
+function keywordSet(seed1: number): Set<number> {
+  let s = keywordCache.get(seed1);
+  if (!s) {
+    s = new Set(KEYWORDS.map((k) => hashString(k, seed1)));
+    keywordCache.set(seed1, s);
+  }
+  return s;
+}
+
+const IDENT_SLOTS = 65536; // direct-mapped identifier hash -> last token index; ~0.4% slot clashes at 256 live names
+const identKey = new Int32Array(IDENT_SLOTS);
+const identPos = new Int32Array(IDENT_SLOTS);
+const identEpoch = new Int32Array(IDENT_SLOTS);
+let epoch = 0;
+
+function isIdentStart(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 36 || (c >= 0xc0 && WORD[c] === 1);
+}
+function isIdentPart(c: number): boolean {
+  return isIdentStart(c) || (c >= 48 && c <= 57);
+}
+
+/**
+ * Code channel. Both lanes of an abstract identifier token hash the back-distance, so a rename cannot change it.
+ */
+export function tokenizeCode(text: string, seed1: number, seed2: number, tb: TokenBuffer): number {
+  const len = text.length;
+  const kw = keywordSet(seed1);
+  epoch = (epoch + 1) | 0;
+  if (epoch === 0) {
+    identEpoch.fill(0);
+    epoch = 1;
+  }
+  let n = 0;
+  let i = 0;
+  let prevDot = false;
+  grow(tb, 64);
+  while (i < len) {
+    const c = text.charCodeAt(i);
+    if (c <= 32 || c === 0xa0) {
+      i++;
+      continue;
+    }
+    const s = i;
+    let a = seed1;
+    let b = seed2;
+    let kind = 0; // 0 punct, 1 ident, 2 number, 3 string
+    if (isIdentStart(c)) {
+      kind = 1;
+      while (i < len) {
+        const d = text.charCodeAt(i);
+        if (!isIdentPart(d)) break;
+        a = Math.imul(a ^ d, FNV_PRIME_1);
+        b = Math.imul(b ^ d, FNV_PRIME_2);
+        i++;
+      }
+    } else if (c >= 48 && c <= 57) {
+      kind = 2;
+      while (i < len) {
+        const d = text.charCodeAt(i);
+        if (!(isIdentPart(d) || d === 46)) break;
+        a = Math.imul(a ^ d, FNV_PRIME_1);
+        b = Math.imul(b ^ d, FNV_PRIME_2);
+        i++;
+      }
+    } else if (c === 34 || c === 39 || c === 96) {
+      kind = 3;
+      i++;
+      a = Math.imul(a ^ 0x22, FNV_PRIME_1);
+      b = Math.imul(b ^ 0x22, FNV_PRIME_2);
+      while (i < len) {
+        const d = text.charCodeAt(i);
+        if (d === 92) {
+          i += 2;
+          continue;
+        }
+        if (d === c) {
+          i++;
+          break;
+        }
+        if (d === 10 && c !== 96) break; // unterminated one-line string: stop at the line end
+        a = Math.imul(a ^ d, FNV_PRIME_1);
+        b = Math.imul(b ^ d, FNV_PRIME_2);
+        i++;
+      }
+    } else if (c === 35 || (c === 47 && i + 1 < len && text.charCodeAt(i + 1) === 47)) {
+      // '#' or '//' comment (also drops C preprocessor lines and markdown headings: layout, not evidence here)
+      while (i < len && text.charCodeAt(i) !== 10) i++;
+      continue;
+    } else if (c === 47 && i + 1 < len && text.charCodeAt(i + 1) === 42) {
+      const close = text.indexOf('*/', i + 2);
+      i = close < 0 ? len : close + 2;
+      continue;
+    } else {
+      i++;
+      a = Math.imul(a ^ c, FNV_PRIME_1);
+      b = Math.imul(b ^ c, FNV_PRIME_2);
+    }
+    let h1 = fmix32(a) | 0;
+    let h2 = fmix32(b) | 0;
+    if (kind === 1 && !prevDot && !kw.has(h1 >>> 0)) {
+      // Baker's parameterization: distance to the previous occurrence of this identifier.
+      const slot = (h1 ^ (h1 >>> 16)) & (IDENT_SLOTS - 1);
+      let dist = 0;
+      if (identEpoch[slot] === epoch && identKey[slot] === h1) {
+        const d = n - identPos[slot];
+        dist = d <= 255 ? d : 0;
+      }
+      identEpoch[slot] = epoch;
+      identKey[slot] = h1;
+      identPos[slot] = n;
+      h1 = hashInt(seed1, 0x1d000 + dist) | 0;
+      h2 = hashInt(seed2, 0x1d000 + dist) | 0;
+    }
+    prevDot = kind === 0 && c === 46;
+    if (n >= tb.h1.length) grow(tb, n + 1);
+    tb.h1[n] = h1;
+    tb.h2[n] = h2;
+    tb.start[n] = s;
+    tb.end[n] = i;
+    n++;
+  }
+  tb.n = n;
+  return n;
+}
+
+/**
+ * Cheap code-likeness gate: the code channel is only computed for texts with enough code punctuation.
+ * Returns the count of code characters ({ } ( ) [ ] ; = < >).
+ */
+export function codeCharCount(text: string): number {
+  let k = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 123 || c === 125 || c === 40 || c === 41 || c === 59 || c === 61 || c === 91 || c === 93 || c === 60 || c === 62) k++;
+  }
+  return k;
+}

@@ -1,0 +1,11 @@
+/** contamscan public API: re-exports only. */
+export { buildRegistry, type BuildRegistryOptions, type BuildRegistryResult } from './registry/build.js';
+export { loadRegistry, verifyRegistry, type LoadedRegistry } from './registry/load.js';
+export { readRegistryHeader, type RegistryHeader } from './registry/format.js';
+export { scan, type ScanOptions } from './pipeline/scan.js';
+export { makeConfig, PARAMS, type Config, type ConfigInput } from './config/index.js';
+export { ContamscanError, EXIT, exitCodeOf, type ErrorCode } from './errors.js';
+export { BUILTIN_RULES, type MarkerRule } from './match/markers.js';
+export type { ScanReport, FileReport } from './report/model.js';
+export type { Match, MatchKind, Sample, SkippedRecord, SkipReason, ByteSource } from './types.js';
+export { TOOL_VERSION } from './version.js';

@@ -1,0 +1,271 @@
+/**
+ * scan(): stream every input through the readers, match batches in the worker pool (bounded in-flight window:
+ * the reader waits when it is full), and write matches.jsonl (in input order, whatever the worker count) and
+ * report.json. Returns the report.
+ */
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { makeConfig, type ConfigInput } from '../config/index.js';
+import { ContamscanError, reviveError, usageError } from '../errors.js';
+import { resolveInputs } from '../io/inputs.js';
+import { loadRules } from '../match/markers.js';
+import { readFile, type ReaderOptions } from '../readers/index.js';
+import { initXXHash } from '../registry/digest.js';
+import { loadRegistry, type LoadedRegistry } from '../registry/load.js';
+import { REPORT_SCHEMA_VERSION, type FileReport, type ScanReport, type SkipGroup } from '../report/model.js';
+import type { Match, Sample, SkippedRecord } from '../types.js';
+import { TOOL_VERSION } from '../version.js';
+import { createExecutor } from './executor.js';
+import type { BatchResult } from './batch.js';
+import { terminalProgress, type ProgressState } from './progress.js';
+
+export interface ScanOptions {
+  inputs: string[];
+  /** Registry index file from buildRegistry. */
+  registry: string;
+  /** Output directory for matches.jsonl and report.json; omitted: nothing is written. */
+  out?: string;
+  textField?: string;
+  idField?: string;
+  config?: ConfigInput;
+  /** Worker threads; default: available cores; 0 runs on the main thread. */
+  workers?: number;
+  /** JSON file of extra marker rules. */
+  rules?: string;
+  /** Fraction of flagged samples above which the report's policy is exceeded (CLI exit 3). */
+  failOver?: number;
+  /** Stop at the first bad record or file (ContamscanError E_INPUT, exit 4) instead of counting it. */
+  strict?: boolean;
+  /** Progress on stderr; default: when stderr is a terminal. */
+  progress?: boolean;
+  maxRecordBytes?: number;
+  batchSize?: number;
+  /** Called for every match, in output order. */
+  onMatch?: (m: Match) => void;
+}
+
+const SKIP_EXAMPLES = 5;
+
+interface Pending {
+  fr: FileReport;
+  samples: Sample[];
+  result: Promise<BatchResult>;
+}
+
+export async function scan(opts: ScanOptions): Promise<ScanReport> {
+  const started = new Date();
+  const config = makeConfig(opts.config);
+  if (opts.failOver !== undefined && !(opts.failOver >= 0 && opts.failOver <= 1))
+    throw usageError(`--fail-over must be a fraction in [0, 1], got ${opts.failOver}`, { field: 'failOver' });
+  const workers = opts.workers ?? availableParallelism();
+  if (!Number.isInteger(workers) || workers < 0) throw usageError(`--workers must be a non-negative integer, got ${opts.workers}`, { field: 'workers' });
+  const { files, ignored } = await resolveInputs(opts.inputs);
+  const rules = await loadRules(opts.rules);
+  await initXXHash();
+  const reg = await loadRegistry(opts.registry, config);
+  const reader: ReaderOptions = { textField: opts.textField, idField: opts.idField, maxRecordBytes: opts.maxRecordBytes, batchSize: opts.batchSize };
+
+  let out: WriteStream | null = null;
+  if (opts.out) {
+    await mkdir(opts.out, { recursive: true });
+    out = createWriteStream(join(opts.out, 'matches.jsonl'));
+  }
+  const exec = await createExecutor({ config: opts.config ?? {}, registry: reg.shared, rules, builtinRulesOnly: !opts.rules }, workers);
+
+  const reports: FileReport[] = [];
+  const skipGroups = new Map<string, SkipGroup>();
+  const byTag: ScanReport['by_tag'] = {};
+  const byKind: ScanReport['by_kind'] = {};
+  let capped = 0;
+  const progress: ProgressState = {
+    filesDone: 0,
+    filesTotal: files.length,
+    samples: 0,
+    flagged: 0,
+    bytesDone: 0,
+    bytesTotal: files.reduce((a, f) => a + f.size, 0),
+    startedMs: Date.now(),
+  };
+  const showProgress = opts.progress ?? Boolean(process.stderr.isTTY);
+  const term = showProgress ? terminalProgress() : null;
+  const inflight: Pending[] = [];
+  const maxInflight = Math.max(2, (exec.threads || 1) * 3);
+
+  const recordSkip = (s: SkippedRecord) => {
+    if (opts.strict)
+      throw new ContamscanError('E_INPUT', s.message, { file: s.file, row: s.row, field: s.field, reason: s.reason });
+    let g = skipGroups.get(s.reason);
+    if (!g) skipGroups.set(s.reason, (g = { reason: s.reason, count: 0, examples: [] }));
+    g.count += s.count;
+    if (g.examples.length < SKIP_EXAMPLES) g.examples.push({ file: s.file, row: s.row, ...(s.field ? { field: s.field } : {}), message: s.message });
+  };
+
+  const emit = (m: Match) => {
+    out?.write(JSON.stringify(m) + '\n');
+    opts.onMatch?.(m);
+  };
+
+  const drainOne = async () => {
+    const p = inflight.shift()!;
+    const r = await p.result;
+    if (r.error) {
+      const s = p.samples[r.error.index];
+      const err = reviveError(r.error);
+      throw new ContamscanError('E_INTERNAL', `matching failed at ${s.file} row ${s.row}: ${err.message}`, { file: s.file, row: s.row });
+    }
+    for (let i = 0; i < p.samples.length; i++) {
+      const res = r.results[i];
+      if (!res) continue;
+      const s = p.samples[i];
+      p.fr.flagged++;
+      progress.flagged++;
+      p.fr.matches += res.matches.length;
+      capped += res.capped;
+      const sampleTags = new Set<string>();
+      const sampleKinds = new Set<string>();
+      for (const m of res.matches) {
+        const tags = m.entry >= 0 ? reg.tagsOf(m.entry) : (m.tags ?? {});
+        const match: Match = {
+          sample_id: s.id,
+          file: s.file,
+          row: s.row,
+          registry_id: m.entry >= 0 ? reg.ids[m.entry] : `marker:${m.rule}`,
+          kind: m.kind,
+          score: m.score,
+          tags,
+          spans: m.spans,
+          ...(m.evidence ? { evidence: m.evidence } : {}),
+        };
+        emit(match);
+        const k = (byKind[m.kind] ??= { samples: 0, matches: 0 });
+        k.matches++;
+        if (!sampleKinds.has(m.kind)) {
+          sampleKinds.add(m.kind);
+          k.samples++;
+        }
+        for (const [key, value] of Object.entries(tags)) {
+          const c = ((byTag[key] ??= {})[value] ??= { samples: 0, matches: 0 });
+          c.matches++;
+          const id = `${key}=${value}`;
+          if (!sampleTags.has(id)) {
+            sampleTags.add(id);
+            c.samples++;
+          }
+        }
+      }
+    }
+  };
+
+  try {
+    for (const f of files) {
+      const fr: FileReport = { file: f.path, bytes: f.size, records: 0, samples: 0, flagged: 0, skipped: 0, matches: 0, text_bytes: 0, status: 'ok' };
+      reports.push(fr);
+      let fileBytesSeen = 0;
+      for await (const batch of readFile(f, reader)) {
+        fr.records += batch.records;
+        for (const s of batch.skipped) {
+          fr.skipped += s.count;
+          if (s.reason === 'truncated_input' || s.reason === 'corrupt_file' || s.reason === 'read_error') {
+            fr.status = 'failed';
+            fr.error = s.message;
+          }
+          recordSkip(s);
+        }
+        progress.bytesDone += batch.bytesRead - fileBytesSeen;
+        fileBytesSeen = batch.bytesRead;
+        if (batch.samples.length) {
+          fr.samples += batch.samples.length;
+          progress.samples += batch.samples.length;
+          const texts = batch.samples.map((s) => s.text);
+          for (const t of texts) fr.text_bytes += Buffer.byteLength(t, 'utf8');
+          inflight.push({ fr, samples: batch.samples, result: exec.run(texts) });
+          while (inflight.length >= maxInflight) await drainOne();
+        }
+        term?.update(progress);
+      }
+      progress.bytesDone += f.size - fileBytesSeen;
+      progress.filesDone++;
+    }
+    while (inflight.length) await drainOne();
+  } finally {
+    // Let in-flight work settle so no rejection goes unobserved, then stop the pool.
+    await Promise.allSettled(inflight.map((p) => p.result));
+    await exec.close();
+    if (out) await new Promise<void>((res, rej) => out!.end((e?: Error | null) => (e ? rej(e) : res())));
+    term?.update(progress, true);
+    term?.done();
+  }
+
+  const report = buildReport(opts, reg, config.id, config as unknown as Record<string, number>, reports, ignored, skipGroups, byTag, byKind, capped, started, exec.threads, rules.map((r) => r.id));
+  if (opts.out) await writeFile(join(opts.out, 'report.json'), JSON.stringify(report, null, 2) + '\n');
+  return report;
+}
+
+function buildReport(
+  opts: ScanOptions,
+  reg: LoadedRegistry,
+  configId: string,
+  configValues: Record<string, number>,
+  inputs: FileReport[],
+  ignored: string[],
+  skipGroups: Map<string, SkipGroup>,
+  byTag: ScanReport['by_tag'],
+  byKind: ScanReport['by_kind'],
+  capped: number,
+  started: Date,
+  workers: number,
+  rules: string[],
+): ScanReport {
+  const finished = new Date();
+  const sum = (k: keyof FileReport) => inputs.reduce((a, f) => a + (f[k] as number), 0);
+  const samples = sum('samples');
+  const flagged = sum('flagged');
+  const duration = Math.max(1e-6, (finished.getTime() - started.getTime()) / 1000);
+  const params: Record<string, number> = {};
+  for (const [k, v] of Object.entries(configValues)) if (typeof v === 'number') params[k] = v;
+  const flaggedFraction = samples ? flagged / samples : 0;
+  return {
+    schema_version: REPORT_SCHEMA_VERSION,
+    tool: { name: 'contamscan', version: TOOL_VERSION },
+    config: { id: configId, params },
+    registry: {
+      path: reg.path,
+      digest: reg.header.digest,
+      entries: reg.header.entries,
+      fingerprint_id: reg.header.fingerprint_id,
+      created_at: reg.header.created_at,
+      low_evidence: reg.header.low_evidence,
+    },
+    rules,
+    inputs,
+    ignored_inputs: ignored,
+    totals: {
+      files: inputs.length,
+      failed_files: inputs.filter((f) => f.status === 'failed').length,
+      bytes: sum('bytes'),
+      text_bytes: sum('text_bytes'),
+      records: sum('records'),
+      samples,
+      flagged,
+      skipped: sum('skipped'),
+      flagged_fraction: flaggedFraction,
+      matches: sum('matches'),
+      capped_matches: capped,
+    },
+    by_tag: byTag,
+    by_kind: byKind,
+    skipped: [...skipGroups.values()].sort((a, b) => b.count - a.count),
+    policy: { fail_over: opts.failOver ?? null, exceeded: opts.failOver !== undefined && flaggedFraction > opts.failOver },
+    started_at: started.toISOString(),
+    finished_at: finished.toISOString(),
+    duration_s: duration,
+    throughput: {
+      mb_per_s: sum('bytes') / 1e6 / duration,
+      text_mb_per_s: sum('text_bytes') / 1e6 / duration,
+      samples_per_s: samples / duration,
+    },
+    workers,
+  };
+}

@@ -1,0 +1,155 @@
+/**
+ * Loading a registry: the index sections are read once into one SharedArrayBuffer that every worker views
+ * (workers get the buffer, not a copy); ids are decoded on the main thread; entry texts stay on disk and are
+ * read on demand for evidence.
+ */
+import { open } from 'node:fs/promises';
+import { assertSameFingerprint, type Config } from '../config/index.js';
+import { ContamscanError } from '../errors.js';
+import { initXXHash, xx } from './digest.js';
+import { readRegistryHeader, sectionByteLength, sectionView, type RegistryHeader, type SectionInfo } from './format.js';
+import type { KeyTable } from './table.js';
+
+export interface RegistryShared {
+  header: RegistryHeader;
+  /** Sections from the data start up to (excluding) the ids, in place. */
+  buffer: SharedArrayBuffer;
+}
+
+export interface RegistryViews {
+  post: { t: KeyTable; entry: Uint32Array; poschan: Uint32Array };
+  lsh: { t: KeyTable; entry: Uint32Array };
+  exact: { t: KeyTable; entry: Uint32Array };
+  tokens: Uint32Array;
+  evtext: Uint32Array;
+  evcode: Uint32Array;
+  flags: Uint32Array;
+  tagset: Uint32Array;
+}
+
+export interface LoadedRegistry {
+  path: string;
+  header: RegistryHeader;
+  shared: RegistryShared;
+  views: RegistryViews;
+  ids: string[];
+  tagsOf(entry: number): Record<string, string>;
+  /** The entry's text, read from the file. */
+  textOf(entry: number): Promise<string>;
+}
+
+const SHARED_END = 'ids.off';
+
+function section(h: RegistryHeader, name: string): SectionInfo {
+  const s = h.sections.find((x) => x.name === name);
+  if (!s) throw new ContamscanError('E_REGISTRY_FORMAT', `registry has no section "${name}"`, { section: name });
+  return s;
+}
+
+/** Typed-array views over a shared registry buffer (main thread and workers alike). */
+export function attachRegistry(shared: RegistryShared): RegistryViews {
+  const h = shared.header;
+  const v = (name: string) => sectionView(shared.buffer, 0, section(h, name));
+  const table = (p: string): KeyTable => {
+    const dir = v(`${p}.dir`) as Uint32Array;
+    return { mask: dir.length - 2, dir, k1: v(`${p}.k1`) as Int32Array, k2: v(`${p}.k2`) as Int32Array };
+  };
+  return {
+    post: { t: table('post'), entry: v('post.entry') as Uint32Array, poschan: v('post.poschan') as Uint32Array },
+    lsh: { t: table('lsh'), entry: v('lsh.entry') as Uint32Array },
+    exact: { t: table('exact'), entry: v('exact.entry') as Uint32Array },
+    tokens: v('ent.tokens') as Uint32Array,
+    evtext: v('ent.evtext') as Uint32Array,
+    evcode: v('ent.evcode') as Uint32Array,
+    flags: v('ent.flags') as Uint32Array,
+    tagset: v('ent.tagset') as Uint32Array,
+  };
+}
+
+/** Loads the index for scanning with `config`; a registry built with other fingerprint parameters is an error. */
+export async function loadRegistry(path: string, config?: Config): Promise<LoadedRegistry> {
+  const { header, dataStart } = await readRegistryHeader(path);
+  if (config) assertSameFingerprint(config, header.params, path);
+  const idsOff = section(header, SHARED_END);
+  const fh = await open(path, 'r');
+  let ids: string[];
+  let buffer: SharedArrayBuffer;
+  try {
+    buffer = new SharedArrayBuffer(idsOff.offset);
+    const view = new Uint8Array(buffer);
+    for (let off = 0; off < view.length; ) {
+      const { bytesRead } = await fh.read(view, off, Math.min(1 << 26, view.length - off), dataStart + off);
+      if (bytesRead === 0) throw new ContamscanError('E_REGISTRY_FORMAT', `${path} is truncated at byte ${dataStart + off}`, { file: path });
+      off += bytesRead;
+    }
+    const blobInfo = section(header, 'ids.blob');
+    const offBuf = Buffer.alloc(sectionByteLength(idsOff));
+    await fh.read(offBuf, 0, offBuf.length, dataStart + idsOff.offset);
+    const offs = new Float64Array(offBuf.buffer, offBuf.byteOffset, idsOff.length);
+    const blob = Buffer.alloc(sectionByteLength(blobInfo));
+    await fh.read(blob, 0, blob.length, dataStart + blobInfo.offset);
+    ids = new Array<string>(header.entries);
+    for (let i = 0; i < header.entries; i++) ids[i] = blob.toString('utf8', offs[i], offs[i + 1]);
+  } finally {
+    await fh.close();
+  }
+  const shared: RegistryShared = { header, buffer };
+  const views = attachRegistry(shared);
+  const tagCache = header.tag_sets.map((set) => {
+    const o: Record<string, string> = {};
+    for (const t of set) {
+      const p = header.tags[t];
+      const eq = p.indexOf('=');
+      o[p.slice(0, eq)] = p.slice(eq + 1);
+    }
+    return Object.freeze(o);
+  });
+  const textOffInfo = section(header, 'text.off');
+  const textBlobInfo = section(header, 'text.blob');
+  return {
+    path,
+    header,
+    shared,
+    views,
+    ids,
+    tagsOf: (e) => tagCache[views.tagset[e]],
+    textOf: async (e) => {
+      const fh2 = await open(path, 'r');
+      try {
+        const ob = Buffer.alloc(16);
+        await fh2.read(ob, 0, 16, dataStart + textOffInfo.offset + e * 8);
+        const a = ob.readDoubleLE(0);
+        const b = ob.readDoubleLE(8);
+        const tb = Buffer.alloc(b - a);
+        await fh2.read(tb, 0, tb.length, dataStart + textBlobInfo.offset + a);
+        return tb.toString('utf8');
+      } finally {
+        await fh2.close();
+      }
+    },
+  };
+}
+
+/** Recomputes the content digest; returns it with whether it equals the header's. */
+export async function verifyRegistry(path: string): Promise<{ digest: string; ok: boolean }> {
+  const { header, dataStart } = await readRegistryHeader(path);
+  await initXXHash();
+  const hasher = xx().create64(BigInt(header.params.seed));
+  const fh = await open(path, 'r');
+  try {
+    for (const s of header.sections) {
+      const len = sectionByteLength(s);
+      for (let off = 0; off < len; ) {
+        const n = Math.min(1 << 24, len - off);
+        const b = Buffer.alloc(n);
+        await fh.read(b, 0, n, dataStart + s.offset + off);
+        hasher.update(b);
+        off += n;
+      }
+    }
+  } finally {
+    await fh.close();
+  }
+  const digest = hasher.digest().toString(16).padStart(16, '0');
+  return { digest, ok: digest === header.digest };
+}

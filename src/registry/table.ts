@@ -1,0 +1,78 @@
+/**
+ * A read-only multimap from 64-bit keys (two Int32 lanes) to row numbers, laid out as typed arrays so it can live
+ * in a SharedArrayBuffer: rows are grouped by bucket (low bits of lane 1), `dir[b]..dir[b+1]` is bucket b's row
+ * range, and within a bucket rows with equal keys are contiguous. Payload arrays (entry, position...) are kept
+ * by the caller in the same row order.
+ */
+export interface KeyTable {
+  mask: number;
+  dir: Uint32Array;
+  k1: Int32Array;
+  k2: Int32Array;
+}
+
+export function bucketOf(k1: number, mask: number): number {
+  return (k1 ^ (k1 >>> 15)) & mask;
+}
+
+/**
+ * Orders rows by (bucket, k1, k2, original index) and returns the permutation with the directory.
+ * Counting sort by bucket, then insertion sort inside buckets (they hold ~1 key on average).
+ */
+export function buildKeyTable(k1: Int32Array, k2: Int32Array): { table: KeyTable; order: Uint32Array } {
+  const n = k1.length;
+  let size = 1;
+  while (size < n) size *= 2;
+  const mask = size - 1;
+  const dir = new Uint32Array(size + 1);
+  for (let i = 0; i < n; i++) dir[bucketOf(k1[i], mask) + 1]++;
+  for (let b = 0; b < size; b++) dir[b + 1] += dir[b];
+  const fill = dir.slice(0, size);
+  const order = new Uint32Array(n);
+  for (let i = 0; i < n; i++) order[fill[bucketOf(k1[i], mask)]++] = i;
+  for (let b = 0; b < size; b++) {
+    const s = dir[b];
+    const e = dir[b + 1];
+    for (let i = s + 1; i < e; i++) {
+      const v = order[i];
+      let j = i - 1;
+      while (j >= s) {
+        const u = order[j];
+        if (k1[u] < k1[v] || (k1[u] === k1[v] && (k2[u] < k2[v] || (k2[u] === k2[v] && u < v)))) break;
+        order[j + 1] = u;
+        j--;
+      }
+      order[j + 1] = v;
+    }
+  }
+  const t1 = new Int32Array(n);
+  const t2 = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    t1[i] = k1[order[i]];
+    t2[i] = k2[order[i]];
+  }
+  return { table: { mask, dir, k1: t1, k2: t2 }, order };
+}
+
+/** First row holding key (a, b), or -1. Rows holding it are first..end-1 where end = keyEnd(table, first). */
+export function findKey(t: KeyTable, a: number, b: number): number {
+  const bucket = bucketOf(a, t.mask);
+  const e = t.dir[bucket + 1];
+  for (let i = t.dir[bucket]; i < e; i++) if (t.k1[i] === a && t.k2[i] === b) return i;
+  return -1;
+}
+
+export function keyEnd(t: KeyTable, first: number): number {
+  const a = t.k1[first];
+  const b = t.k2[first];
+  const bucketEnd = t.dir[bucketOf(a, t.mask) + 1];
+  let i = first + 1;
+  while (i < bucketEnd && t.k1[i] === a && t.k2[i] === b) i++;
+  return i;
+}
+
+export function permute<T extends Int32Array | Uint32Array>(src: T, order: Uint32Array, make: (n: number) => T): T {
+  const out = make(order.length);
+  for (let i = 0; i < order.length; i++) out[i] = src[order[i]];
+  return out;
+}

@@ -1,0 +1,16 @@
+import { readFileSync } from 'node:fs';
+
+function findVersion(): string {
+  for (const rel of ['../package.json', '../../package.json']) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'contamscan' && pkg.version) return pkg.version;
+    } catch {
+      /* try the next location: src/ vs dist/src/ */
+    }
+  }
+  return '0.0.0';
+}
+
+/** The package version, stamped into registries and reports. */
+export const TOOL_VERSION = findVersion();
