@@ -1,5 +1,5 @@
 /** The benchmark's view of a scanner: build a registry from files, scan case files, return matches per sample. */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DetectedMatch } from '../baselines/ngram13.js';
@@ -48,6 +48,8 @@ export function contamscanDetector(opt: { workDir: string; config: Record<string
   return {
     name: 'contamscan',
     async build(registryFiles) {
+      rmSync(opt.workDir, { recursive: true, force: true });
+      mkdirSync(opt.workDir, { recursive: true });
       await (await load()).buildRegistry({
         inputs: registryFiles,
         out: registry,
