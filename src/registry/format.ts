@@ -14,7 +14,8 @@
  * ids.off/ids.blob (UTF-8 entry ids), text.off/text.blob (UTF-8 entry texts, read lazily for evidence).
  * The content digest is xxh64 over every section's bytes in header order.
  */
-import { open, readFile } from 'node:fs/promises';
+import { mkdir, open, readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { ContamscanError } from '../errors.js';
 
 export const MAGIC = Uint8Array.from([0x43, 0x53, 0x52, 0x45, 0x47, 0, 0, 1]);
@@ -91,6 +92,7 @@ export async function writeRegistryFile(path: string, header: RegistryHeader, se
   pre.writeUInt32LE(json.length, 8);
   pre.writeUInt32LE(FORMAT_VERSION, 12);
   json.copy(pre, 16);
+  await mkdir(dirname(path), { recursive: true });
   const fh = await open(path, 'w');
   try {
     await fh.write(pre, 0, pre.length, 0);
