@@ -3,7 +3,7 @@
  * with a running count of source bytes consumed for progress.
  */
 import { Readable, pipeline } from 'node:stream';
-import { createGunzip } from 'node:zlib';
+import { createGunzip, type ZlibOptions } from 'node:zlib';
 import { DecompressStream } from 'zstd-napi';
 import type { Compression } from '../io/inputs.js';
 import type { ByteSource } from '../types.js';
@@ -54,8 +54,12 @@ export function openChunks(source: ByteSource, size: number, compression: Compre
     const it = raw();
     return { chunks: it, consumed: () => consumed, close: () => void it.return(undefined) };
   }
+  // gzip inflates on the libuv threadpool: a deep output buffer lets it run ahead while the main thread parses.
+  // zstd-napi decompresses synchronously in _transform, so there is nothing to overlap there.
   const dec =
-    compression === 'gzip' ? createGunzip({ chunkSize: 256 * 1024 }) : new DecompressStream();
+    compression === 'gzip'
+      ? createGunzip({ chunkSize: 256 * 1024, readableHighWaterMark: 8 * 1024 * 1024 } as ZlibOptions)
+      : new DecompressStream();
   const input = Readable.from(raw(), { objectMode: false, highWaterMark: 2 });
   const out = pipeline(input, dec, () => {
     /* errors surface through iteration of `out` */

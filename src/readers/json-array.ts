@@ -40,8 +40,6 @@ export class JsonArrayScanner {
   private oversized = false;
   /** The element held an unbalanced closing bracket: it is malformed whatever JSON.parse says. */
   private unbalanced = false;
-  /** An element followed a comma (for tolerating a trailing comma before ']'). */
-  private afterComma = false;
   /** First non-whitespace byte of the file (undefined until seen). */
   firstByte: number | undefined;
   trailingGarbage = false;
@@ -103,8 +101,9 @@ export class JsonArrayScanner {
     while (i < n) {
       switch (this.mode) {
         case Mode.Start: {
+          // (a UTF-8 BOM is stripped by the caller before the first chunk gets here)
           const c = buf[i]!;
-          if (isWs(c) || (this.firstByte === undefined && (c === 0xef || c === 0xbb || c === 0xbf))) {
+          if (isWs(c)) {
             i++;
             continue;
           }
@@ -189,7 +188,6 @@ export class JsonArrayScanner {
             } else if (c === COMMA && this.depth === 0) {
               this.endElement(buf, elStart, i);
               this.mode = Mode.Expect;
-              this.afterComma = true;
               i++;
               break;
             }

@@ -51,13 +51,13 @@ function isBlankFast(buf: Buffer, start: number, end: number): boolean {
   return isBlank(buf, start, end);
 }
 
-function tooLarge(b: BatchBuilder, st: LineState, seen: number, complete: boolean): void {
+function tooLarge(b: BatchBuilder, st: LineState, seen: number): void {
   st.content = true;
   const row = st.row++;
   b.skipRow(
     row,
     'record_too_large',
-    `record is ${complete ? '' : 'over '}${seen} bytes, over the ${b.o.maxRecordBytes}-byte limit (maxRecordBytes); skipped without reading it whole`,
+    `record is ${seen} bytes, over the ${b.o.maxRecordBytes}-byte limit (maxRecordBytes); skipped without reading it whole`,
   );
 }
 
@@ -86,12 +86,12 @@ export function* feedLines(b: BatchBuilder, st: LineState & { oversizeSeen?: num
       break;
     }
     if (st.oversized) {
-      tooLarge(b, st, (st.oversizeSeen ?? 0) + (nl - pos), true);
+      tooLarge(b, st, (st.oversizeSeen ?? 0) + (nl - pos));
       st.oversized = false;
       st.oversizeSeen = 0;
     } else if (st.carryLen > 0) {
       const lineLen = st.carryLen + (nl - pos);
-      if (lineLen > max) tooLarge(b, st, lineLen, true);
+      if (lineLen > max) tooLarge(b, st, lineLen);
       else {
         st.carry.push(buf.subarray(pos, nl));
         const line = Buffer.concat(st.carry, lineLen);
@@ -100,7 +100,7 @@ export function* feedLines(b: BatchBuilder, st: LineState & { oversizeSeen?: num
       st.carry = [];
       st.carryLen = 0;
     } else if (nl - pos > max) {
-      tooLarge(b, st, nl - pos, true);
+      tooLarge(b, st, nl - pos);
     } else {
       emitLine(b, st, buf, pos, nl);
     }
@@ -112,7 +112,7 @@ export function* feedLines(b: BatchBuilder, st: LineState & { oversizeSeen?: num
 /** End of input: the last line may lack its newline. */
 export function finishLines(b: BatchBuilder, st: LineState & { oversizeSeen?: number }): void {
   if (st.oversized) {
-    tooLarge(b, st, st.oversizeSeen ?? 0, true);
+    tooLarge(b, st, st.oversizeSeen ?? 0);
     st.oversized = false;
   } else if (st.carryLen > 0) {
     const line = Buffer.concat(st.carry, st.carryLen);
