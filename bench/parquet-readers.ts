@@ -168,8 +168,8 @@ const readers: Record<string, Reader> = {
     }
   },
   'hyparquet + hyparquet-compressors (fzstd)': (file) => hyparquetColumn(file, stockCompressors),
-  'hyparquet + zstd-napi': (file) => hyparquetColumn(file, parquetCompressors),
-  'contamscan readFile (hyparquet + zstd-napi, Samples)': async (file) => {
+  'hyparquet + zstd-napi + node:zlib': (file) => hyparquetColumn(file, parquetCompressors),
+  'contamscan readFile (same codecs; text+id columns, Samples built)': async (file) => {
     let rows = 0;
     let chars = 0;
     for await (const b of readFile({ path: file, format: 'parquet', compression: 'none', size: 0 }, { textField: 'text', idField: 'id' })) {
