@@ -1,0 +1,215 @@
+import { describe, it, expect, beforeAll } from 'vitest';
+import { copyFileSync, readFileSync, readdirSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildRegistry, type BuildRegistryResult } from '../src/registry/build.js';
+import { loadRegistry, verifyRegistry } from '../src/registry/load.js';
+import { readRegistryHeader, ENTRY_FLAG } from '../src/registry/format.js';
+import { fingerprintParams, makeConfig } from '../src/config/index.js';
+import {
+  ENTRIES,
+  FIXTURE_REGISTRY,
+  FIXTURE_TAG_FIELDS,
+  entryRecords,
+  expectContamscanError,
+  readJsonl,
+  tempDir,
+  writeJsonl,
+} from './helpers.js';
+
+interface FixtureRecord {
+  id: string;
+  text: string;
+  vendor: string;
+  model: string;
+  source: string;
+}
+
+const tmp = tempDir('registry');
+const regPath = join(tmp, 'fixtures.csreg');
+// resolveInputs lists a directory sorted by name: benchmark-items.jsonl, then chat-answers.jsonl
+const fixtureRecords = readdirSync(FIXTURE_REGISTRY)
+  .filter((f) => f.endsWith('.jsonl'))
+  .sort()
+  .flatMap((f) => readJsonl<FixtureRecord>(join(FIXTURE_REGISTRY, f)));
+let built: BuildRegistryResult;
+
+beforeAll(async () => {
+  built = await buildRegistry({ inputs: [FIXTURE_REGISTRY], out: regPath, tagFields: FIXTURE_TAG_FIELDS });
+});
+
+/** A copy of the fixture registry to damage. */
+function copyOf(name: string): string {
+  const p = join(tmp, name);
+  copyFileSync(regPath, p);
+  return p;
+}
+
+describe('registry build (fixtures/registry)', () => {
+  it('header: entries, tag counts, params, fingerprint id, digest, sources', async () => {
+    const { header } = await readRegistryHeader(regPath);
+    expect(header).toEqual(built.header);
+    expect(header.format).toBe('contamscan-registry');
+    expect(header.version).toBe(1);
+    expect(header.entries).toBe(8);
+    expect(fixtureRecords).toHaveLength(8);
+    const want: Record<string, number> = {};
+    for (const r of fixtureRecords)
+      for (const k of ['vendor', 'model', 'source'] as const) want[`${k}=${r[k]}`] = (want[`${k}=${r[k]}`] ?? 0) + 1;
+    expect(header.tag_counts).toEqual(want);
+    expect(header.tag_counts['vendor=acme-ai']).toBe(3);
+    const config = makeConfig();
+    expect(header.params).toEqual(fingerprintParams(config));
+    expect(header.fingerprint_id).toBe(config.fingerprintId);
+    expect(header.digest).toMatch(/^[0-9a-f]{16}$/);
+    expect(header.sources).toEqual({ files: 2, records: 8, skipped: 0 });
+    expect(header.low_evidence).toEqual({ short: 0, low_variety: 0, mostly_common: 0 });
+    expect(header.fingerprints.postings).toBeGreaterThan(0);
+    expect(built.skipped).toEqual([]);
+  });
+
+  it('the digest is a function of the content: rebuilding gives the same one, another seed another', async () => {
+    const again = await buildRegistry({ inputs: [FIXTURE_REGISTRY], out: join(tmp, 'again.csreg'), tagFields: FIXTURE_TAG_FIELDS });
+    expect(again.header.digest).toBe(built.header.digest);
+    const seeded = await buildRegistry({ inputs: [FIXTURE_REGISTRY], out: join(tmp, 'seeded.csreg'), tagFields: FIXTURE_TAG_FIELDS, config: { seed: 7 } });
+    expect(seeded.header.digest).not.toBe(built.header.digest);
+    expect(seeded.header.params.seed).toBe(7);
+  });
+
+  it('tags are stored once: a dictionary of key=value strings and tag sets indexing it', async () => {
+    const { header } = built;
+    expect(new Set(header.tags).size).toBe(header.tags.length);
+    expect(header.tags).toHaveLength(Object.keys(header.tag_counts).length);
+    const distinctSets = new Set(fixtureRecords.map((r) => `${r.vendor}|${r.model}|${r.source}`));
+    expect(header.tag_sets).toHaveLength(distinctSets.size);
+    for (const set of header.tag_sets) for (const t of set) expect(t).toBeLessThan(header.tags.length);
+    // tag strings live in the header only (dictionary + counts), never once per entry in the data sections
+    const { dataStart } = await readRegistryHeader(regPath);
+    const file = readFileSync(regPath);
+    const head = file.subarray(0, dataStart).toString('utf8');
+    const data = file.subarray(dataStart).toString('latin1');
+    expect(head.split('vendor=acme-ai').length - 1).toBeLessThanOrEqual(2);
+    expect(data).not.toContain('acme-ai');
+    expect(data).not.toContain('fixture:chat-export');
+    const reg = await loadRegistry(regPath);
+    fixtureRecords.forEach((r, i) => expect(reg.tagsOf(i)).toEqual({ vendor: r.vendor, model: r.model, source: r.source }));
+  });
+
+  it('ids round-trip in input order and textOf(i) returns each entry text', async () => {
+    const reg = await loadRegistry(regPath, makeConfig());
+    expect(reg.ids).toEqual(fixtureRecords.map((r) => r.id));
+    for (let i = 0; i < fixtureRecords.length; i++) expect(await reg.textOf(i)).toBe(fixtureRecords[i].text);
+    expect(reg.views.tokens).toHaveLength(8);
+  });
+
+  it('verifyRegistry: ok for the file as written', async () => {
+    const v = await verifyRegistry(regPath);
+    expect(v).toEqual({ digest: built.header.digest, ok: true });
+  });
+
+  it('verifyRegistry: one flipped byte in a data section -> not ok', async () => {
+    const p = copyOf('flipped.csreg');
+    const { header, dataStart } = await readRegistryHeader(p);
+    const s = header.sections.find((x) => x.name === 'ent.tokens')!;
+    const buf = readFileSync(p);
+    buf[dataStart + s.offset] ^= 0x01;
+    writeFileSync(p, buf);
+    const v = await verifyRegistry(p);
+    expect(v.ok).toBe(false);
+    expect(v.digest).not.toBe(header.digest);
+    expect(v.digest).toMatch(/^[0-9a-f]{16}$/);
+  });
+
+  it('a truncated file -> E_REGISTRY_FORMAT naming the file (load, verify, header)', async () => {
+    const p = copyOf('truncated.csreg');
+    truncateSync(p, statSync(p).size - 100);
+    for (const f of [() => loadRegistry(p), () => verifyRegistry(p), () => readRegistryHeader(p)]) {
+      const err = await expectContamscanError(f(), 'E_REGISTRY_FORMAT');
+      expect(err.message).toContain(p);
+      expect(err.message).toMatch(/truncated/);
+      expect(err.context.file).toBe(p);
+      expect(err.exitCode).toBe(5);
+    }
+    const q = copyOf('cut-in-header.csreg');
+    truncateSync(q, 40);
+    const err = await expectContamscanError(loadRegistry(q), 'E_REGISTRY_FORMAT');
+    expect(err.message).toContain(q);
+  });
+
+  it('a file that is not a registry -> E_REGISTRY_FORMAT naming the file', async () => {
+    const notReg = join(FIXTURE_REGISTRY, 'chat-answers.jsonl');
+    const err = await expectContamscanError(loadRegistry(notReg), 'E_REGISTRY_FORMAT');
+    expect(err.message).toContain(notReg);
+    expect(err.message).toContain('not a contamscan registry');
+    const empty = join(tmp, 'empty.csreg');
+    writeFileSync(empty, '');
+    expect((await expectContamscanError(loadRegistry(empty), 'E_REGISTRY_FORMAT')).context.file).toBe(empty);
+  });
+
+  it('a missing registry file -> E_INPUT_MISSING', async () => {
+    const err = await expectContamscanError(loadRegistry(join(tmp, 'nope.csreg')), 'E_INPUT_MISSING');
+    expect(err.message).toContain('nope.csreg');
+  });
+
+  it('loading with another textShingle -> E_REGISTRY_PARAMS naming the parameter and both values', async () => {
+    const def = makeConfig().textShingle;
+    const other = def + 2;
+    const err = await expectContamscanError(loadRegistry(regPath, makeConfig({ textShingle: other })), 'E_REGISTRY_PARAMS');
+    expect(err.message).toContain('textShingle');
+    expect(err.message).toContain(`registry ${def}`);
+    expect(err.message).toContain(`scan ${other}`);
+    expect(err.message).toContain(regPath);
+    expect(err.exitCode).toBe(5);
+    // a scan-only parameter is not a fingerprint parameter: loading works
+    await expect(loadRegistry(regPath, makeConfig({ jaccard: 0.95 }))).resolves.toBeTruthy();
+  });
+});
+
+describe('registry build (own entries)', () => {
+  it('an entry shorter than minEntryTokens is kept but counted in low_evidence.short', async () => {
+    const dir = tempDir('registry-short');
+    const short = 'Sure, happy to help with that.';
+    expect(short.split(' ').length).toBeLessThan(makeConfig().minEntryTokens);
+    writeJsonl(join(dir, 'entries.jsonl'), [...entryRecords(), { id: 'short-1', text: short, vendor: 'acme-ai' }]);
+    const out = join(dir, 'reg.csreg');
+    const res = await buildRegistry({ inputs: [join(dir, 'entries.jsonl')], out, tagFields: { vendor: 'vendor' } });
+    expect(res.header.entries).toBe(Object.keys(ENTRIES).length + 1);
+    expect(res.header.low_evidence.short).toBe(1);
+    const reg = await loadRegistry(out);
+    const i = reg.ids.indexOf('short-1');
+    expect(reg.views.flags[i] & ENTRY_FLAG.SHORT).toBe(ENTRY_FLAG.SHORT);
+    for (let j = 0; j < reg.ids.length; j++) if (j !== i) expect(reg.views.flags[j] & ENTRY_FLAG.SHORT).toBe(0);
+    expect(await reg.textOf(i)).toBe(short);
+  });
+
+  it('texts and ids with non-ASCII characters round-trip; --tag applies to every entry', async () => {
+    const dir = tempDir('registry-utf8');
+    const records = [
+      { id: 'café-ü-1', text: `Ünïcode — ${ENTRIES.tea} 😀 Zürich` },
+      { id: '日本-2', text: `${ENTRIES.tyre} «fin» ✓` },
+    ];
+    writeJsonl(join(dir, 'e.jsonl'), records);
+    const out = join(dir, 'reg.csreg');
+    const res = await buildRegistry({ inputs: [dir], out, tags: { collection: 'utf8-test' } });
+    expect(res.header.tag_counts).toEqual({ 'collection=utf8-test': 2 });
+    const reg = await loadRegistry(out);
+    expect(reg.ids).toEqual(records.map((r) => r.id));
+    expect(await reg.textOf(0)).toBe(records[0].text);
+    expect(await reg.textOf(1)).toBe(records[1].text);
+    expect(reg.tagsOf(1)).toEqual({ collection: 'utf8-test' });
+  });
+
+  it('bad records are counted as skipped, or fail the build with strict', async () => {
+    const dir = tempDir('registry-bad');
+    const f = join(dir, 'e.jsonl');
+    writeFileSync(f, JSON.stringify({ id: 'a', text: ENTRIES.violin }) + '\n{"id": "b", "text": \n' + JSON.stringify({ id: 'c', body: 'x' }) + '\n');
+    const res = await buildRegistry({ inputs: [f], out: join(dir, 'r.csreg') });
+    expect(res.header.entries).toBe(1);
+    expect(res.header.sources).toEqual({ files: 1, records: 3, skipped: 2 });
+    expect(res.skipped.map((s) => [s.row, s.reason])).toEqual([
+      [1, 'malformed_json'],
+      [2, 'missing_text'],
+    ]);
+    const err = await expectContamscanError(buildRegistry({ inputs: [f], out: join(dir, 'strict.csreg'), strict: true }), 'E_INPUT');
+    expect(err.context).toMatchObject({ file: f, row: 1 });
+  });
+});
