@@ -1,0 +1,269 @@
+/**
+ * Matching, end to end through buildRegistry + scan (workers: 0, main thread) on small JSONL written here.
+ * Kinds and registry ids are asserted; exact scores only where they are defined (exact = 1, marker = confidence),
+ * so that threshold tuning does not break these tests but a lost or invented match does.
+ */
+import { describe, it, expect, beforeAll } from 'vitest';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildRegistry } from '../src/registry/build.js';
+import { scan, type ScanOptions } from '../src/pipeline/scan.js';
+import type { ScanReport } from '../src/report/model.js';
+import type { Match } from '../src/types.js';
+import { ENTRIES, HUMAN, LICENCE, entryRecords, expectContamscanError, readMatches, tempDir, wordCount, writeJsonl } from './helpers.js';
+
+const tmp = tempDir('match');
+const regPath = join(tmp, 'entries.csreg');
+let run = 0;
+
+beforeAll(async () => {
+  writeJsonl(join(tmp, 'entries.jsonl'), entryRecords());
+  await buildRegistry({ inputs: [join(tmp, 'entries.jsonl')], out: regPath, tagFields: { vendor: 'vendor' } });
+});
+
+/** Scans the given samples (one JSONL file) on the main thread; returns the report and the matches by sample id. */
+async function scanTexts(samples: Array<{ id: string; text: string }>, opts: Partial<ScanOptions> = {}) {
+  const dir = join(tmp, `run-${++run}`);
+  mkdirSync(dir);
+  const input = writeJsonl(join(dir, 'samples.jsonl'), samples);
+  const out = join(dir, 'out');
+  const report: ScanReport = await scan({ inputs: [input], registry: regPath, out, workers: 0, progress: false, ...opts });
+  const matches = readMatches(out);
+  const by = (id: string): Match[] => matches.filter((m) => m.sample_id === id);
+  return { report, matches, by };
+}
+
+describe('test texts', () => {
+  it('entries are 80-200 words and distinct', () => {
+    for (const [id, t] of Object.entries(ENTRIES)) {
+      expect(wordCount(t), id).toBeGreaterThanOrEqual(80);
+      expect(wordCount(t), id).toBeLessThanOrEqual(200);
+    }
+    for (const t of HUMAN) expect(wordCount(t)).toBeGreaterThanOrEqual(80);
+  });
+});
+
+describe('match kinds', () => {
+  it('verbatim copy -> exact, score 1, span over the whole text, entry tags', async () => {
+    const text = ENTRIES.compost;
+    const { by, report } = await scanTexts([{ id: 's', text: `\n  ${text}\n` }]);
+    const m = by('s');
+    expect(m.map((x) => [x.registry_id, x.kind, x.score])).toEqual([['compost', 'exact', 1]]);
+    expect(m[0].spans).toEqual([[3, 3 + text.length]]);
+    expect(m[0].tags).toEqual({ vendor: 'bolt-labs' });
+    expect(m[0].file).toMatch(/samples\.jsonl$/);
+    expect(m[0].row).toBe(0);
+    expect(report.totals).toMatchObject({ samples: 1, flagged: 1, matches: 1 });
+    expect(report.by_kind.exact).toEqual({ samples: 1, matches: 1 });
+    expect(report.by_tag.vendor['bolt-labs']).toEqual({ samples: 1, matches: 1 });
+  });
+
+  it('whitespace / case / markdown reformatting -> near_duplicate or contains on the right entry', async () => {
+    const src = ENTRIES.lighthouse;
+    const reformatted =
+      '## Keeping the light\n\n' +
+      src
+        .split('. ')
+        .map((s, i) => (i % 2 ? `**${s.toUpperCase()}**` : `-   ${s.replace(/ /g, '  ')}`))
+        .join('.\n\n');
+    const lower = src.toLowerCase().replace(/ /g, '\n');
+    const { by } = await scanTexts([
+      { id: 'md', text: reformatted },
+      { id: 'lower', text: lower },
+    ]);
+    for (const id of ['md', 'lower']) {
+      const m = by(id);
+      expect(m, id).toHaveLength(1);
+      expect(m[0].registry_id).toBe('lighthouse');
+      expect(['near_duplicate', 'contains']).toContain(m[0].kind);
+      expect(m[0].score).toBeGreaterThan(0);
+      expect(m[0].score).toBeLessThanOrEqual(1);
+    }
+  });
+
+  it('an entry inside 5x longer unrelated prose -> contains, with spans inside the inserted region', async () => {
+    const before = `${HUMAN[0]} ${HUMAN[1]}\n\n${HUMAN[2]}\n\n`;
+    const entry = ENTRIES.bisect;
+    const after = `\n\n${HUMAN[3]} ${HUMAN[4]}`;
+    const text = before + entry + after;
+    expect(wordCount(before + after)).toBeGreaterThanOrEqual(4 * wordCount(entry));
+    const lo = before.length;
+    const hi = lo + entry.length;
+    const { by } = await scanTexts([{ id: 'doc', text }]);
+    const m = by('doc');
+    expect(m.map((x) => [x.registry_id, x.kind])).toEqual([['bisect', 'contains']]);
+    expect(m[0].spans.length).toBeGreaterThan(0);
+    let covered = 0;
+    for (const [s, e] of m[0].spans) {
+      expect(s).toBeGreaterThanOrEqual(lo);
+      expect(e).toBeLessThanOrEqual(hi);
+      expect(e).toBeGreaterThan(s);
+      covered += e - s;
+    }
+    expect(covered).toBeGreaterThanOrEqual(entry.length / 2);
+  });
+
+  it('two different entries pasted into one document -> both reported', async () => {
+    const text = `${HUMAN[5]}\n\n${ENTRIES.violin}\n\n${HUMAN[1]}\n\n${ENTRIES.tyre}\n\n${HUMAN[2]}`;
+    const { by, report } = await scanTexts([{ id: 'two', text }]);
+    const m = by('two');
+    expect(m.map((x) => x.registry_id).sort()).toEqual(['tyre', 'violin']);
+    for (const x of m) expect(x.kind).toBe('contains');
+    const tyreStart = text.indexOf(ENTRIES.tyre);
+    const tyre = m.find((x) => x.registry_id === 'tyre')!;
+    for (const [s, e] of tyre.spans) {
+      expect(s).toBeGreaterThanOrEqual(tyreStart);
+      expect(e).toBeLessThanOrEqual(tyreStart + ENTRIES.tyre.length);
+    }
+    expect(report.totals).toMatchObject({ flagged: 1, matches: 2, capped_matches: 0 });
+  });
+
+  it('unrelated human texts -> no match', async () => {
+    const { matches, report } = await scanTexts(HUMAN.map((text, i) => ({ id: `h${i}`, text })));
+    expect(matches).toEqual([]);
+    expect(report.totals).toMatchObject({ samples: HUMAN.length, flagged: 0, matches: 0 });
+    expect(report.by_kind).toEqual({});
+  });
+
+  it('maxMatchesPerSample=1 with a two-entry document -> 1 match, capped_matches 1', async () => {
+    const text = `${HUMAN[0]}\n\n${ENTRIES.tea}\n\n${HUMAN[3]}\n\n${ENTRIES.compost}`;
+    const { matches, report } = await scanTexts([{ id: 'capped', text }], { config: { maxMatchesPerSample: 1 } });
+    expect(matches).toHaveLength(1);
+    expect(['tea', 'compost']).toContain(matches[0].registry_id);
+    expect(report.totals.matches).toBe(1);
+    expect(report.totals.capped_matches).toBe(1);
+    // control: without the cap both are reported
+    const all = await scanTexts([{ id: 'capped', text }]);
+    expect(all.matches.map((x) => x.registry_id).sort()).toEqual(['compost', 'tea']);
+    expect(all.report.totals.capped_matches).toBe(0);
+  });
+});
+
+describe('background corpus', () => {
+  it('a text that is only background boilerplate does not match an entry of that boilerplate plus little else', async () => {
+    const dir = tempDir('match-bg');
+    const entries = writeJsonl(join(dir, 'entries.jsonl'), [
+      { id: 'licensed', text: `${LICENCE}\n\nThis small helper prints the date.` },
+      { id: 'tea', text: ENTRIES.tea },
+    ]);
+    const bg = writeJsonl(join(dir, 'background.jsonl'), [{ text: LICENCE }]);
+    const samples = writeJsonl(join(dir, 'samples.jsonl'), [
+      { id: 'licence-only', text: LICENCE },
+      { id: 'tea-copy', text: ENTRIES.tea },
+    ]);
+    const scanWith = async (name: string, background?: string[]) => {
+      const reg = join(dir, `${name}.csreg`);
+      const res = await buildRegistry({ inputs: [entries], out: reg, background });
+      const out = join(dir, `out-${name}`);
+      await scan({ inputs: [samples], registry: reg, out, workers: 0, progress: false });
+      return { header: res.header, matches: readMatches(out) };
+    };
+    // control: without the background, the licence text is attributed to the entry
+    const plain = await scanWith('plain');
+    expect(plain.matches.filter((m) => m.sample_id === 'licence-only').map((m) => m.registry_id)).toEqual(['licensed']);
+    const withBg = await scanWith('bg', [bg]);
+    expect(withBg.header.background.files).toBe(1);
+    expect(withBg.header.background.fingerprints).toBeGreaterThan(0);
+    expect(withBg.header.fingerprints.common).toBeGreaterThan(0);
+    expect(withBg.matches.filter((m) => m.sample_id === 'licence-only')).toEqual([]);
+    // the background does not blind the scan to other entries
+    expect(withBg.matches.filter((m) => m.sample_id === 'tea-copy').map((m) => [m.registry_id, m.kind])).toEqual([['tea', 'exact']]);
+  });
+});
+
+describe('markers', () => {
+  const footer = 'Retry uploads on 503\n\nThe uploader now retries three times.\n\n🤖 Generated with [Claude Code](https://claude.com/claude-code)\n';
+  const aider = 'fix: handle empty config files\n\nCo-authored-by: aider (gpt-4o) <noreply@aider.chat>\n';
+  const prose =
+    'In our study we compared Claude Code and Copilot on refactoring tasks. The report notes which patches were generated with Claude Code and which were co-authored by people.';
+
+  it('a Claude Code footer and an aider trailer match; a prose mention does not', async () => {
+    const { by } = await scanTexts([
+      { id: 'footer', text: footer },
+      { id: 'aider', text: aider },
+      { id: 'prose', text: prose },
+    ]);
+    const f = by('footer');
+    expect(f.map((m) => [m.registry_id, m.kind])).toEqual([['marker:claude-code-footer', 'marker']]);
+    expect(f[0].tags).toMatchObject({ vendor: 'anthropic', agent: 'claude-code' });
+    expect(f[0].score).toBeGreaterThan(0.9);
+    const [s, e] = f[0].spans[0];
+    expect(footer.slice(s, e)).toContain('Generated with [Claude Code]');
+    const a = by('aider');
+    expect(a.map((m) => m.registry_id)).toEqual(['marker:aider-coauthor']);
+    expect(a[0].tags).toEqual({ agent: 'aider', model: 'gpt-4o' });
+    expect(aider.slice(a[0].spans[0][0], a[0].spans[0][1])).toContain('Co-authored-by: aider (gpt-4o)');
+    expect(by('prose')).toEqual([]);
+  });
+
+  it('a --rules file adds a custom rule (named group model becomes a tag)', async () => {
+    const dir = tempDir('match-rules');
+    const rules = join(dir, 'rules.json');
+    writeFileSync(rules, JSON.stringify([{ id: 'acmebot-sig', pattern: String.raw`^-- sent by AcmeBot v(?<model>\d+)$`, tags: { vendor: 'acme-ai' }, confidence: 0.7 }]));
+    const text = 'Hello team,\nthe build is green again.\n-- sent by AcmeBot v3\n';
+    const { by, report } = await scanTexts(
+      [
+        { id: 'sig', text },
+        { id: 'mention', text: 'We should stop saying sent by AcmeBot v3 in every email.' },
+        { id: 'footer', text: footer },
+      ],
+      { rules },
+    );
+    const m = by('sig');
+    expect(m.map((x) => [x.registry_id, x.kind, x.score])).toEqual([['marker:acmebot-sig', 'marker', 0.7]]);
+    expect(m[0].tags).toEqual({ vendor: 'acme-ai', model: '3' });
+    expect(text.slice(m[0].spans[0][0], m[0].spans[0][1])).toBe('-- sent by AcmeBot v3');
+    expect(by('mention')).toEqual([]);
+    // the builtins stay on when a rules file is an array
+    expect(by('footer').map((x) => x.registry_id)).toEqual(['marker:claude-code-footer']);
+    expect(report.rules).toContain('acmebot-sig');
+    expect(report.rules).toContain('claude-code-footer');
+  });
+
+  it('{"rules": [...], "builtin": false} drops the builtin rules', async () => {
+    const dir = tempDir('match-rules-own');
+    const rules = join(dir, 'rules.json');
+    writeFileSync(rules, JSON.stringify({ builtin: false, rules: [{ id: 'only', pattern: '^OWN MARKER$', tags: {}, confidence: 0.5 }] }));
+    const { by } = await scanTexts(
+      [
+        { id: 'own', text: 'x\nown marker\ny' },
+        { id: 'footer', text: footer },
+      ],
+      { rules },
+    );
+    expect(by('own').map((x) => x.registry_id)).toEqual(['marker:only']);
+    expect(by('footer')).toEqual([]);
+  });
+
+  const invalid: Array<[string, unknown, string]> = [
+    ['confidence out of range', [{ id: 'x', pattern: 'abc', tags: {}, confidence: 5 }], 'confidence'],
+    ['missing pattern', [{ id: 'x', tags: {}, confidence: 0.5 }], 'pattern'],
+    ['pattern that is not a regular expression', [{ id: 'x', pattern: '(unclosed', tags: {}, confidence: 0.5 }], 'pattern'],
+    ['non-string tag value', [{ id: 'x', pattern: 'abc', tags: { vendor: 1 }, confidence: 0.5 }], 'tags'],
+    ['missing id', [{ pattern: 'abc', tags: {}, confidence: 0.5 }], 'id'],
+  ];
+  for (const [what, body, field] of invalid) {
+    it(`an invalid rules file (${what}) -> E_CONFIG naming field "${field}", nothing written`, async () => {
+      const dir = tempDir('match-bad-rules');
+      const rules = join(dir, 'rules.json');
+      writeFileSync(rules, JSON.stringify(body));
+      const input = writeJsonl(join(dir, 's.jsonl'), [{ id: 'a', text: ENTRIES.tea }]);
+      const out = join(dir, 'out');
+      const err = await expectContamscanError(scan({ inputs: [input], registry: regPath, out, workers: 0, rules, progress: false }), 'E_CONFIG');
+      expect(err.context.field).toBe(field);
+      expect(err.message).toContain(field);
+      expect(err.message).toContain(rules);
+      expect(err.exitCode).toBe(2);
+      expect(existsSync(out)).toBe(false);
+    });
+  }
+
+  it('a rules file that is not JSON -> E_CONFIG naming the file', async () => {
+    const dir = tempDir('match-bad-json');
+    const rules = join(dir, 'rules.json');
+    writeFileSync(rules, '[{ not json');
+    const input = writeJsonl(join(dir, 's.jsonl'), [{ id: 'a', text: 'x' }]);
+    const err = await expectContamscanError(scan({ inputs: [input], registry: regPath, workers: 0, rules, progress: false }), 'E_CONFIG');
+    expect(err.message).toContain(rules);
+  });
+});
