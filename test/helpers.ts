@@ -2,7 +2,7 @@
  * Shared helpers for the fingerprint / registry / match / scan / cli tests: temp dirs, JSONL writers, texts
  * written for these tests (no third-party data), and a CLI runner. Everything is written under os.tmpdir().
  */
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -77,6 +77,16 @@ export interface CliResult {
 export function runCli(args: string[], cwd = ROOT): CliResult {
   const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', timeout: 60_000 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** The same, without blocking the test runner (so independent CLI tests can run concurrently). */
+export function runCliAsync(args: string[], cwd = ROOT): Promise<CliResult> {
+  return new Promise((resolvePromise, reject) => {
+    execFile(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', timeout: 60_000 }, (err, stdout, stderr) => {
+      if (err && typeof err.code !== 'number') return reject(err);
+      resolvePromise({ status: err ? (err.code as number) : 0, stdout, stderr });
+    });
+  });
 }
 
 /**
