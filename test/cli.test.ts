@@ -162,7 +162,7 @@ describe.concurrent('cli: scan and exit codes', () => {
   });
 
   it('exit 5 for a registry built with another textShingle, stderr naming textShingle', async () => {
-    const def = PARAMS.textShingle.default;
+    const def: number = PARAMS.textShingle.default;
     const other = def === 6 ? 7 : 6;
     const otherReg = join(tmp, 'other-params.csreg');
     const b = await runCliAsync(['registry', 'build', FIXTURE_REGISTRY, '--param', `textShingle=${other}`, '--out', otherReg]);
