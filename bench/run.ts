@@ -1,0 +1,201 @@
+/**
+ * Throughput benchmark: decode-only ceiling vs scan() with 1 and 2 workers, registry build, peak RSS.
+ *
+ *   npm run bench               # ~500 MB of sample text, 100k registry entries, median of 3 runs
+ *   npm run bench:smoke         # ~5 MB, 2k entries, 1 run: CI checks that it runs end to end
+ *   node dist/bench/run.js [--smoke] [--mb N] [--entries N] [--runs R] [--seed S] [--data DIR] [--no-parquet] [--scan-parquet] [--profile]
+ *
+ * Inputs are generated from /work/shared/data (or --data / CONTAMSCAN_DATA) into bench/out/throughput (gitignored)
+ * by bench/throughput/generate.ts and reused while the parameters do not change. Every measured configuration
+ * runs in its own child process (bench/throughput/child.ts) so peak RSS does not mix; the rounds interleave the
+ * configurations so that background load spreads over all of them. --profile adds one `node --cpu-prof` scan of
+ * the first shard with workers 0 (matching on the main thread) and prints its top self-time functions.
+ * Results: a Markdown table on stdout, bench/out/throughput/results.md and results.json.
+ */
+import { fork } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ChildResult, Task } from './throughput/child.js';
+import { generate, MB, type Manifest } from './throughput/generate.js';
+import { profileTable, summarise } from './throughput/profile.js';
+
+const here = dirname(fileURLToPath(import.meta.url)); // dist/bench
+const root = resolve(here, '..', '..');
+const argv = process.argv.slice(2);
+const flag = (n: string) => argv.includes(`--${n}`);
+function opt(n: string): string | undefined {
+  const i = argv.indexOf(`--${n}`);
+  return i >= 0 ? argv[i + 1] : undefined;
+}
+function num(n: string, def: number): number {
+  const v = opt(n);
+  if (v === undefined) return def;
+  const x = Number(v);
+  if (!Number.isFinite(x) || x <= 0) throw new Error(`--${n} must be a positive number, got ${JSON.stringify(v)}`);
+  return x;
+}
+
+const smoke = flag('smoke');
+const MB_TEXT = num('mb', smoke ? 5 : 500);
+const ENTRIES = Math.round(num('entries', smoke ? 2000 : 100_000));
+const RUNS = Math.round(num('runs', smoke ? 1 : 3));
+const SEED = Math.round(num('seed', 20261122));
+const DATA = opt('data') ?? process.env.CONTAMSCAN_DATA ?? '/work/shared/data';
+const PARQUET = !flag('no-parquet');
+const PROFILE = flag('profile');
+// The Parquet scan costs a full scan per run: on by default only in --smoke, else with --scan-parquet.
+const SCAN_PARQUET = smoke || flag('scan-parquet');
+const OUT = join(root, 'bench', 'out', 'throughput');
+const CHILD = join(here, 'throughput', 'child.js');
+
+const log = (s: string) => process.stderr.write(s + '\n');
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+
+function runChild(task: Task, execArgv: string[] = []): Promise<ChildResult> {
+  return new Promise((res, rej) => {
+    const cp = fork(CHILD, [JSON.stringify(task)], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    let result: ChildResult | undefined;
+    cp.on('message', (m) => (result = m as ChildResult));
+    cp.on('error', rej);
+    cp.on('exit', (code, sig) => {
+      if (code === 0 && result) res(result);
+      else rej(new Error(`child ${task.mode} failed: exit ${code ?? sig}${result ? '' : ', no result'}`));
+    });
+  });
+}
+
+interface Row {
+  name: string;
+  runs: ChildResult[];
+  /** MB/s basis in bytes (sample text for decode/scan, entry text for build). */
+  bytes: number;
+}
+
+async function main(): Promise<void> {
+  const t0 = performance.now();
+  if (!existsSync(DATA)) {
+    log(`bench: data folder ${DATA} not found (set --data or CONTAMSCAN_DATA); nothing to measure`);
+    process.exit(smoke ? 0 : 1);
+  }
+  mkdirSync(OUT, { recursive: true });
+  log(`bench: ${MB_TEXT} MB text, ${ENTRIES} registry entries, ${RUNS} run(s), seed ${SEED}`);
+  const m: Manifest = generate({ data: DATA, dir: OUT, mb: MB_TEXT, entries: ENTRIES, seed: SEED, parquet: PARQUET }, log);
+  log(`inputs: ${m.samples} samples, ${(m.text_bytes / MB).toFixed(1)} MB text, ${m.registry.entries} entries (generated in ${m.gen_s.toFixed(1)} s)`);
+
+  const jsonl = m.jsonl.dir;
+  const pq = 'dir' in m.parquet ? m.parquet.dir : undefined;
+  const reg = join(OUT, 'registry.csreg');
+  const scanOut = (w: number, fmt: string) => join(OUT, `scan-${fmt}-w${w}`);
+
+  const rows: Record<string, Row> = {};
+  const add = (key: string, name: string, bytes: number, r: ChildResult) => ((rows[key] ??= { name, runs: [], bytes }).runs.push(r));
+
+  for (let i = 0; i < RUNS; i++) {
+    log(`round ${i + 1}/${RUNS}`);
+    const b = await runChild({ mode: 'build', inputs: [m.registry.path], out: reg });
+    add('build', `registry build (${m.registry.entries.toLocaleString('en')} entries)`, m.registry.text_bytes, b);
+    log(`  build ${b.wall_s.toFixed(1)} s`);
+    const d = await runChild({ mode: 'decode', inputs: [jsonl] });
+    add('decode-jsonl', 'decode ceiling, JSONL.zst', d.text_bytes, d);
+    log(`  decode jsonl ${d.wall_s.toFixed(1)} s`);
+    if (pq) {
+      const dp = await runChild({ mode: 'decode', inputs: [pq] });
+      add('decode-parquet', 'decode ceiling, Parquet zstd', dp.text_bytes, dp);
+      log(`  decode parquet ${dp.wall_s.toFixed(1)} s`);
+    }
+    for (const w of [1, 2]) {
+      const s = await runChild({ mode: 'scan', inputs: [jsonl], registry: reg, workers: w, out: scanOut(w, 'jsonl') });
+      add(`scan-jsonl-w${w}`, `scan, ${w} worker${w > 1 ? 's' : ''}, JSONL.zst`, s.text_bytes, s);
+      log(`  scan w${w} ${s.wall_s.toFixed(1)} s (${s.flagged} flagged, ${s.matches} matches)`);
+    }
+    if (pq && SCAN_PARQUET && i === 0) {
+      // one run only: it reads the same rows as the JSONL scan and a full round must stay within the time budget
+      const s = await runChild({ mode: 'scan', inputs: [pq], registry: reg, workers: 2, out: scanOut(2, 'parquet') });
+      add('scan-parquet-w2', 'scan, 2 workers, Parquet zstd', s.text_bytes, s);
+      log(`  scan parquet w2 ${s.wall_s.toFixed(1)} s`);
+    }
+  }
+
+  // Sanity: every reader and scan saw the same samples and text
+  const problems: string[] = [];
+  for (const [k, r] of Object.entries(rows)) {
+    if (k === 'build') {
+      if (r.runs[0]!.entries !== m.registry.entries) problems.push(`registry holds ${r.runs[0]!.entries} entries, expected ${m.registry.entries}`);
+      continue;
+    }
+    for (const x of r.runs)
+      if (x.samples !== m.samples || x.text_bytes !== m.text_bytes)
+        problems.push(`${r.name}: ${x.samples} samples / ${x.text_bytes} text bytes, generated ${m.samples} / ${m.text_bytes}`);
+  }
+
+  const mbps = (r: Row) => r.bytes / MB / median(r.runs.map((x) => x.wall_s));
+  const ceil = rows['decode-jsonl'] ? mbps(rows['decode-jsonl']) : NaN;
+  const ceilPq = rows['decode-parquet'] ? mbps(rows['decode-parquet']) : NaN;
+  const w1 = rows['scan-jsonl-w1'] ? mbps(rows['scan-jsonl-w1']) : NaN;
+  const regSize = statSync(reg).size;
+
+  const table = ['| configuration | median s | runs (s) | MB/s of text | vs decode ceiling | peak RSS MB | notes |', '|---|---:|---|---:|---:|---:|---|'];
+  const result: Record<string, unknown>[] = [];
+  for (const [key, r] of Object.entries(rows)) {
+    const med = median(r.runs.map((x) => x.wall_s));
+    const rate = mbps(r);
+    const rss = Math.max(...r.runs.map((x) => x.max_rss_mb));
+    let vs = '';
+    let notes = '';
+    if (key.startsWith('scan')) {
+      const c = key.includes('parquet') ? ceilPq : ceil;
+      vs = `${((100 * rate) / c).toFixed(1)}%`;
+      const last = r.runs[r.runs.length - 1]!;
+      notes = `${last.flagged} flagged samples, ${last.matches} matches`;
+      if (key === 'scan-jsonl-w2') notes += `; 2/1 workers: ${(rate / w1).toFixed(2)}x`;
+    } else if (key === 'build') {
+      notes = `entry text ${(r.bytes / MB).toFixed(1)} MB; file ${(regSize / MB).toFixed(1)} MB = ${Math.round(regSize / m.registry.entries)} B/entry`;
+    } else if (key.startsWith('decode')) vs = '100%';
+    table.push(`| ${r.name} | ${med.toFixed(2)} | ${r.runs.map((x) => x.wall_s.toFixed(2)).join(', ')} | ${rate.toFixed(1)} | ${vs} | ${rss.toFixed(0)} | ${notes} |`);
+    result.push({ key, name: r.name, median_s: med, runs_s: r.runs.map((x) => x.wall_s), mb_per_s: rate, peak_rss_mb: rss, basis_bytes: r.bytes, runs: r.runs });
+  }
+
+  const cpu = cpus()[0]?.model ?? 'unknown';
+  const pqNote = 'dir' in m.parquet ? `Parquet: ${(m.parquet.file_bytes / MB).toFixed(1)} MB in ${m.parquet.files} file(s) (bench/throughput/parquet-writer.ts: PLAIN, ZSTD, v1 pages, 2,000-row groups)` : `Parquet skipped: ${m.parquet.skipped}`;
+  const header = [
+    `inputs: ${m.samples.toLocaleString('en')} samples, ${(m.text_bytes / MB).toFixed(1)} MB of text (${(m.code_docs / m.samples * 100).toFixed(0)}% code documents, ${m.planted_docs} with ${m.planted_entries} pasted registry entries); ` +
+      `JSONL.zst: ${(m.jsonl.file_bytes / MB).toFixed(1)} MB in ${m.jsonl.files} file(s); ${pqNote}`,
+    `registry: ${m.registry.entries.toLocaleString('en')} entries (${m.registry.real.toLocaleString('en')} real answers + ${m.registry.variants.toLocaleString('en')} seeded variants), ${(m.registry.text_bytes / MB).toFixed(1)} MB of entry text`,
+    `machine: ${cpus().length} CPUs (${cpu}), Node ${process.version}; runs: ${RUNS}, seed ${SEED}; MB = 10^6 bytes of UTF-8 text; wall time includes registry load and pool start`,
+  ];
+  let profileMd = '';
+  let profile: unknown;
+  if (PROFILE) {
+    const dir = join(OUT, 'profile');
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    const first = join(jsonl, readdirSync(jsonl).sort()[0]!);
+    log(`profile: scan of ${relative(root, first)} with workers 0 under --cpu-prof`);
+    const r = await runChild({ mode: 'scan', inputs: [first], registry: reg, workers: 0, out: join(OUT, 'scan-profile') }, ['--cpu-prof', '--cpu-prof-dir', dir]);
+    const f = readdirSync(dir).find((x) => x.endsWith('.cpuprofile'));
+    if (f) {
+      const s = summarise(join(dir, f), 20);
+      profile = { file: relative(root, join(dir, f)), wall_s: r.wall_s, text_bytes: r.text_bytes, ...s };
+      profileMd = `\n### CPU profile: scan, workers 0, ${(r.text_bytes / MB).toFixed(1)} MB of text, ${r.wall_s.toFixed(1)} s (${(r.text_bytes / MB / r.wall_s).toFixed(1)} MB/s under the profiler)\n\n${profileTable(s)}\n`;
+    }
+  }
+  const md = `${header.join('\n\n')}\n\n${table.join('\n')}\n${problems.length ? `\n**PROBLEMS**:\n${problems.map((p) => `- ${p}`).join('\n')}\n` : ''}${profileMd}`;
+  console.log(md);
+  writeFileSync(join(OUT, 'results.md'), md);
+  writeFileSync(
+    join(OUT, 'results.json'),
+    JSON.stringify({ date: new Date().toISOString(), params: { mb: MB_TEXT, entries: ENTRIES, runs: RUNS, seed: SEED, smoke }, machine: { cpus: cpus().length, cpu, node: process.version }, inputs: m, registry_file_bytes: regSize, results: result, problems, profile, total_s: (performance.now() - t0) / 1000 }, null, 2) + '\n',
+  );
+  log(`bench: done in ${((performance.now() - t0) / 1000).toFixed(0)} s; results in ${relative(root, OUT)}/results.{md,json}`);
+  if (problems.length) process.exitCode = 1;
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
