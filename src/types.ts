@@ -11,6 +11,8 @@ export interface Sample {
   row: number;
   /** Provenance tags read from --tag-field paths (registry build only). */
   tags?: Record<string, string>;
+  /** The prompt the text answers (registry build only): human text, so it carries no evidence. */
+  prompt?: string;
 }
 
 /** Why a record was not scanned. Stable strings: they appear in report.json. */

@@ -74,6 +74,8 @@ export interface BuildResult {
 
 /** Instruction datasets: the registry text (and the republished sample text) is the response/output field only. */
 const instrText = (r: { response?: string; output?: string }): string => r.response ?? r.output ?? '';
+/** The prompt of an instruction-dataset record: instruction and input (human text the answer may quote). */
+const promptOf = (r: { instruction?: string; input?: string }): string => [r.instruction, r.input].filter((x) => x && x.trim()).join('\n');
 /** GSM8K recipe: question, newline, answer (the same for the registry and for the leaked copy). */
 const gsmText = (r: { question: string; answer: string }): string => `${r.question}\n${r.answer}`;
 
@@ -136,23 +138,25 @@ export async function buildCases(opt: BuildOptions): Promise<BuildResult> {
     d.alpacaEval(model).forEach((r, i) => {
       const id = `ae/${model}/${i}`;
       m.set(r.instruction, id);
-      add('alpaca_eval', { id, text: r.output, vendor, model, source: 'alpaca_eval' });
+      add('alpaca_eval', { id, text: r.output, vendor, model, source: 'alpaca_eval', prompt: r.instruction });
     });
     aeIndex.set(model, m);
   }
   const arena = d.arena();
+  const arenaQ = d.arenaQuestions();
   for (const r of arena) {
-    if (ARENA_REGISTRY_MODELS.has(r.model_id)) add('arena_hard', { id: `ah/${r.model_id}/${r.question_id}`, text: r.text, vendor: 'openai', model: r.model_id, source: 'arena_hard' });
+    if (ARENA_REGISTRY_MODELS.has(r.model_id))
+      add('arena_hard', { id: `ah/${r.model_id}/${r.question_id}`, text: r.text, vendor: 'openai', model: r.model_id, source: 'arena_hard', prompt: arenaQ.get(r.question_id) });
   }
   for (const [sub, path] of [
     ['codegen', 'gpteacher/Codegen/codegen-instruct.json'],
     ['toolformer', 'gpteacher/Toolformer/toolformer-dedupe-only-dataset.json'],
     ['roleplay', 'gpteacher/Roleplay/roleplay-simple-deduped-roleplay-instruct.json'],
   ] as const) {
-    d.instr(path).forEach((r, i) => add('gpteacher', { id: `gpteacher/${sub}/${i}`, text: instrText(r), vendor: 'openai', model: 'gpt-4', source: `gpteacher_${sub}` }));
+    d.instr(path).forEach((r, i) => add('gpteacher', { id: `gpteacher/${sub}/${i}`, text: instrText(r), vendor: 'openai', model: 'gpt-4', source: `gpteacher_${sub}`, prompt: promptOf(r) }));
   }
-  d.instr('code_alpaca_2k/code_alpaca_2k.json').forEach((r, i) => add('code_alpaca', { id: `code_alpaca/${i}`, text: instrText(r), vendor: 'openai', model: 'text-davinci-003', source: 'code_alpaca_2k' }));
-  d.instr('alpaca_5000/alpaca_5000.json').forEach((r, i) => add('alpaca_5000', { id: `alpaca5k/${i}`, text: instrText(r), vendor: 'openai', model: 'text-davinci-003', source: 'alpaca_5000' }));
+  d.instr('code_alpaca_2k/code_alpaca_2k.json').forEach((r, i) => add('code_alpaca', { id: `code_alpaca/${i}`, text: instrText(r), vendor: 'openai', model: 'text-davinci-003', source: 'code_alpaca_2k', prompt: promptOf(r) }));
+  d.instr('alpaca_5000/alpaca_5000.json').forEach((r, i) => add('alpaca_5000', { id: `alpaca5k/${i}`, text: instrText(r), vendor: 'openai', model: 'text-davinci-003', source: 'alpaca_5000', prompt: promptOf(r) }));
   // Claude-written code: one entry per added block of >= 3 non-blank lines (smaller blocks are single statements
   // or version bumps that cannot be attributed and would only add noise).
   const claudeCommits = d.claudeCommits();

@@ -13,6 +13,8 @@ export interface RegEntry {
   vendor: string;
   model: string;
   source: string;
+  /** The prompt the entry answers (human text); contamscan reads it as the entry's prompt field. */
+  prompt?: string;
 }
 
 export interface AlpacaEvalRow {
@@ -84,6 +86,20 @@ export class Data {
 
   alpacaEval(model: string): AlpacaEvalRow[] {
     return readJson(this.p('alpaca_eval_outputs/results', model, 'model_outputs.json')) as AlpacaEvalRow[];
+  }
+
+  /** Arena questions by `${set}/${question_id}`: the prompt text of every arena answer. */
+  arenaQuestions(): Map<string, string> {
+    const out = new Map<string, string>();
+    for (const set of ['arena-hard-v0.1', 'arena-bench-v1']) {
+      const f = this.p('arena_hard_answers/data', set, 'question.jsonl');
+      if (!existsSync(f)) continue;
+      for (const o of readJsonl(f)) {
+        const t = (o.turns as (string | { content: string })[] | undefined)?.[0];
+        if (t !== undefined) out.set(`${set}/${String(o.question_id)}`, typeof t === 'string' ? t : t.content);
+      }
+    }
+    return out;
   }
 
   /** Both arena folders. arena-bench-v1 stores turns[0] as a string, arena-hard-v0.1 as {content, token_len}. */

@@ -81,6 +81,8 @@ export function program(): Command {
     .option('--id-field <path>', 'dot path of the entry id (default: id, else file#row)')
     .option('--tag <key=value>', 'provenance tag for every entry (repeatable)', keyValue('--tag'), {})
     .option('--tag-field <key=path>', 'provenance tag read per record from a dot path (repeatable)', keyValue('--tag-field'), {})
+    .option('--prompt-field <path>', 'dot path of the prompt the entry answers (repeatable; default: prompt, instruction, input, question when present)', collect, [])
+    .option('--no-prompt', 'do not read prompts')
     .option('--background <path>', 'ordinary human text whose shingles carry no evidence (repeatable)', collect, [])
     .option('--param <name=value>', 'fingerprint parameter (repeatable; see README)', keyValue('--param'), {})
     .option('--max-record-bytes <n>', 'skip records larger than this', number('--max-record-bytes'))
@@ -95,6 +97,7 @@ export function program(): Command {
         tags: o.tag,
         tagFields: o.tagField,
         background: o.background,
+        promptFields: o.prompt === false ? [] : o.promptField.length ? o.promptField : undefined,
         config: params(o.param),
         maxRecordBytes: o.maxRecordBytes,
         strict: o.strict,
@@ -129,7 +132,7 @@ export function program(): Command {
           `entries         ${h.entries}`,
           `low evidence    short ${h.low_evidence.short}, low variety ${h.low_evidence.low_variety}, mostly common ${h.low_evidence.mostly_common}`,
           `fingerprints    ${h.fingerprints.postings} postings, ${h.fingerprints.common} common keys, ${h.fingerprints.lsh} LSH band keys`,
-          `background      ${h.background.files} files, ${h.background.fingerprints} fingerprints`,
+          `background      ${h.background.files} files, ${h.background.prompts} prompts, ${h.background.fingerprints} fingerprints`,
           `sources         ${h.sources.files} files, ${h.sources.records} records, ${h.sources.skipped} skipped`,
           `digest          ${h.digest}${verified ? (verified.ok ? ' (verified)' : ` (MISMATCH: content hashes to ${verified.digest})`) : ''}`,
           `tags`,

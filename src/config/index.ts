@@ -17,18 +17,24 @@ export interface ParamSpec {
 
 export const PARAMS = {
   seed: { default: 0x5eed, min: 0, max: 0xffffffff, integer: true, fingerprint: true, description: 'Seed of every hash function.' },
-  textShingle: { default: 5, min: 2, max: 32, integer: true, fingerprint: true, description: 'Word tokens per text shingle.' },
+  textShingle: { default: 4, min: 2, max: 32, integer: true, fingerprint: true, description: 'Word tokens per text shingle.' },
   codeShingle: { default: 12, min: 4, max: 64, integer: true, fingerprint: true, description: 'Code tokens per code shingle (identifiers abstracted, punctuation kept).' },
-  sampleMod: { default: 4, min: 1, max: 64, integer: true, fingerprint: true, description: 'Index one shingle in sampleMod (chosen by hash, so both sides agree); 1 indexes all.' },
+  sampleMod: { default: 4, min: 1, max: 64, integer: true, fingerprint: true, description: 'Long entries index one shingle in up to sampleMod (a power of two, chosen by hash so both sides agree); 1 indexes all.' },
+  minFingerprints: { default: 64, min: 1, max: 100000, integer: true, fingerprint: true, description: 'Entries are sampled no sparser than this many indexed shingles per channel.' },
   permutations: { default: 128, min: 16, max: 512, integer: true, fingerprint: true, description: 'MinHash signature length (one-permutation hashing, densified).' },
   bands: { default: 16, min: 1, max: 512, integer: true, fingerprint: true, description: 'LSH bands; rows per band = permutations / bands.' },
-  minEntryTokens: { default: 20, min: 1, max: 100000, integer: true, fingerprint: true, description: 'Entries with fewer word tokens are kept but marked low-evidence and never reported alone.' },
+  minEntryTokens: { default: 30, min: 1, max: 100000, integer: true, fingerprint: true, description: 'Entries with fewer word tokens (and, for code, fewer than twice as many code tokens) are kept but marked low-evidence and never reported.' },
   minEntryVariety: { default: 0.3, min: 0, max: 1, integer: false, fingerprint: true, description: 'Entries whose distinct/total shingle ratio is below this are marked low-evidence.' },
   commonDf: { default: 16, min: 2, max: 1e9, integer: true, fingerprint: true, description: 'A fingerprint in more registry entries than this (or in the background corpus) carries no evidence.' },
   jaccard: { default: 0.8, min: 0.05, max: 1, integer: false, fingerprint: false, description: 'Verified shingle Jaccard for near_duplicate.' },
-  containment: { default: 0.2, min: 0.01, max: 1, integer: false, fingerprint: false, description: 'Verified in-order containment for contains / contained_in.' },
-  codeContainment: { default: 0.5, min: 0.01, max: 1, integer: false, fingerprint: false, description: 'Verified in-order containment on the code channel (identifiers abstracted, so renamed copies keep ~1.0).' },
-  fragment: { default: 0.5, min: 0.01, max: 1, integer: false, fingerprint: false, description: 'Verified in-order share of the sample inside a longer entry for contained_in.' },
+  containment: { default: 0.75, min: 0.01, max: 1, integer: false, fingerprint: false, description: "contains: share of the entry's own tokens (not copied from its prompt) that the sample preserves in order." },
+  codeContainment: { default: 0.9, min: 0.01, max: 1, integer: false, fingerprint: false, description: 'The same on the code channel (identifiers abstracted, so renamed copies keep ~1.0).' },
+  fragment: { default: 0.9, min: 0.01, max: 1, integer: false, fingerprint: false, description: "contained_in: share of the sample's tokens found in order inside a longer entry." },
+  minShare: { default: 0.1, min: 0, max: 1, integer: false, fingerprint: false, description: 'Floor on the df-weighted share of matched fingerprints, for contains and contained_in.' },
+  strongKept: { default: 0.85, min: 0.01, max: 1, integer: false, fingerprint: false, description: 'contains without the minWeight floor when this share of the entry is preserved in order ...' },
+  strongShare: { default: 0.4, min: 0, max: 1, integer: false, fingerprint: false, description: '... and this df-weighted share matched (copies of entries the registry holds in several versions).' },
+  chainGap: { default: 12, min: 1, max: 10000, integer: true, fingerprint: false, description: 'A chain member counts only with a neighbour within chainGap tokens (times the entry sampling step) on both sides.' },
+  minWeight: { default: 6, min: 0, max: 1e6, integer: false, fingerprint: false, description: 'Floor on the df-weighted matched fingerprints (a fingerprint in n entries weighs 1/n) for contains and contained_in.' },
   minEvidence: { default: 6, min: 1, max: 10000, integer: true, fingerprint: false, description: 'Minimum in-order matched fingerprints (weighted) for a containment match.' },
   maxMatchesPerSample: { default: 16, min: 1, max: 10000, integer: true, fingerprint: false, description: 'Matches reported per sample; the rest are counted as capped.' },
 } as const satisfies Record<string, ParamSpec>;
@@ -63,6 +69,8 @@ export function makeConfig(input: ConfigInput = {}): Config {
     if (v === undefined) continue;
     values[k as ParamName] = validate(k, v);
   }
+  if ((values.sampleMod & (values.sampleMod - 1)) !== 0)
+    throw new ContamscanError('E_CONFIG', `parameter "sampleMod" must be a power of two, got ${values.sampleMod}`, { field: 'sampleMod' });
   if (values.permutations % values.bands !== 0)
     throw new ContamscanError('E_CONFIG', `permutations (${values.permutations}) must be a multiple of bands (${values.bands})`, {
       field: 'bands',

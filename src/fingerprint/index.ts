@@ -4,7 +4,7 @@
 import type { Config } from '../config/index.js';
 import { laneSeeds } from './hash.js';
 import { minhash } from './minhash.js';
-import { isSampled, newShingleBuffer, shingle, type ShingleBuffer } from './shingle.js';
+import { newShingleBuffer, shingle, type ShingleBuffer } from './shingle.js';
 import { codeCharCount, newTokenBuffer, tokenizeCode, tokenizeText, type TokenBuffer } from './tokenize.js';
 
 export const CHANNEL_TEXT = 0;
@@ -16,9 +16,6 @@ export interface ChannelFingerprints {
   k: number;
   tokens: TokenBuffer;
   shingles: ShingleBuffer;
-  /** Indexes (into shingles) of the sampled shingles, ascending. */
-  sampled: Int32Array;
-  nSampled: number;
 }
 
 export interface Fingerprints {
@@ -38,16 +35,22 @@ export function looksLikeCode(text: string): boolean {
 }
 
 function newChannel(channel: number, k: number): ChannelFingerprints {
-  return { channel, k, tokens: newTokenBuffer(), shingles: newShingleBuffer(), sampled: new Int32Array(1024), nSampled: 0 };
+  return { channel, k, tokens: newTokenBuffer(), shingles: newShingleBuffer() };
 }
 
-function sample(ch: ChannelFingerprints, mod: number): void {
-  const n = ch.shingles.n;
-  if (ch.sampled.length < n) ch.sampled = new Int32Array(Math.max(n, ch.sampled.length * 2));
-  const f2 = ch.shingles.f2;
-  let m = 0;
-  for (let i = 0; i < n; i++) if (isSampled(f2[i], mod)) ch.sampled[m++] = i;
-  ch.nSampled = m;
+/**
+ * Sampling step of a registry entry with n shingles: the largest power of two <= maxMod that still leaves
+ * about minFingerprints indexed shingles (short entries index every shingle). Returns log2 of the step.
+ */
+export function densityLevel(n: number, maxMod: number, minFingerprints: number): number {
+  let lvl = 0;
+  while (1 << (lvl + 1) <= maxMod && n >> (lvl + 1) >= minFingerprints) lvl++;
+  return lvl;
+}
+
+/** Is the shingle with lane-2 fingerprint f2 indexed at sampling level lvl (step 2^lvl)? */
+export function selectedAt(f2: number, lvl: number): boolean {
+  return (f2 & ((1 << lvl) - 1)) === 0;
 }
 
 export type Fingerprinter = (text: string, forceCode?: boolean) => Fingerprints;
@@ -62,12 +65,10 @@ export function createFingerprinter(config: Config): Fingerprinter {
   return (input: string, forceCode = false) => {
     tokenizeText(input, t1, t2, text.tokens);
     shingle(text.tokens, text.k, text.shingles);
-    sample(text, config.sampleMod);
     minhash(text.shingles, config.permutations, config.seed, sig);
     if (forceCode || looksLikeCode(input)) {
       tokenizeCode(input, c1, c2, code.tokens);
       shingle(code.tokens, code.k, code.shingles);
-      sample(code, config.sampleMod);
       result.code = code;
     } else {
       result.code = null;

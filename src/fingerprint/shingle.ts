@@ -3,10 +3,11 @@
  * pattern-matching algorithms", 1987), mod 2^32 on two lanes, finalized with fmix32: O(1) per shingle.
  * A text with fewer than k tokens (but at least one) yields one shingle of all its tokens.
  *
- * Sampling keeps the shingles whose lane-2 fingerprint is 0 mod m ("0 mod p" selection, Schleimer, Wilkerson &
- * Aiken, "Winnowing: local algorithms for document fingerprinting", SIGMOD 2003, section 2). Both the registry
- * and the scan select by content, so they agree on which shingles to compare; unlike winnowing, a kept shingle
- * survives any edit that does not touch its own tokens, which keeps recall under heavy edits.
+ * The registry indexes, per entry, the shingles whose lane-2 fingerprint is 0 mod 2^l ("0 mod p" selection,
+ * Schleimer, Wilkerson & Aiken, "Winnowing: local algorithms for document fingerprinting", SIGMOD 2003, sec. 2),
+ * l chosen by entry length (fingerprint/index.ts densityLevel). Selection is by content, so the scan, which looks
+ * up every shingle, meets exactly the indexed ones; unlike winnowing, a kept shingle survives any edit that does
+ * not touch its own tokens, which keeps recall under heavy edits.
  */
 import { fmix32, powU32 } from './hash.js';
 import type { TokenBuffer } from './tokenize.js';
@@ -64,9 +65,4 @@ export function shingle(tb: TokenBuffer, k: number, out: ShingleBuffer): number 
   }
   out.n = ns;
   return ns;
-}
-
-/** Is the shingle with lane-2 fingerprint f2 selected for the index? */
-export function isSampled(f2: number, mod: number): boolean {
-  return mod === 1 || (f2 >>> 0) % mod === 0;
 }

@@ -18,16 +18,16 @@ export interface MarkerRule {
 }
 
 export const BUILTIN_RULES: readonly MarkerRule[] = Object.freeze<MarkerRule[]>([
-  { id: 'claude-code-footer', pattern: String.raw`^.{0,4}Generated with \[?Claude Code\]?(\(https?://[^)\s]*\))?\s*$`, tags: { vendor: 'anthropic', agent: 'claude-code' }, confidence: 0.99 },
-  { id: 'claude-coauthor', pattern: String.raw`^\s*Co-Authored-By:\s*(?<model>Claude[^<\n]*?)\s*<noreply@anthropic\.com>\s*$`, tags: { vendor: 'anthropic', agent: 'claude' }, confidence: 0.99 },
-  { id: 'aider-coauthor', pattern: String.raw`^\s*Co-authored-by:\s*aider\s*\((?<model>[^)\n]+)\)\s*<[^>\n]*@aider\.(chat|dev)>\s*$`, tags: { agent: 'aider' }, confidence: 0.99 },
+  { id: 'claude-code-footer', pattern: String.raw`^.{0,4}Generated with \[?Claude Code\]?(\(https?://[^)\s]*\))?[ \t]*$`, tags: { vendor: 'anthropic', agent: 'claude-code' }, confidence: 0.99 },
+  { id: 'claude-coauthor', pattern: String.raw`^\s*Co-Authored-By:\s*(?<model>Claude[^<\n]*?)\s*<noreply@anthropic\.com>[ \t]*$`, tags: { vendor: 'anthropic', agent: 'claude' }, confidence: 0.99 },
+  { id: 'aider-coauthor', pattern: String.raw`^\s*Co-authored-by:\s*aider\s*\((?<model>[^)\n]+)\)\s*<[^>\n]*@aider\.(chat|dev)>[ \t]*$`, tags: { agent: 'aider' }, confidence: 0.99 },
   { id: 'aider-subject', pattern: String.raw`\Aaider: \S`, flags: 'i', tags: { agent: 'aider' }, confidence: 0.9 },
-  { id: 'copilot-coauthor', pattern: String.raw`^\s*Co-authored-by:\s*(GitHub\s+)?Copilot\b[^\n]*<[^>\n]*>\s*$`, tags: { vendor: 'github', agent: 'copilot' }, confidence: 0.98 },
-  { id: 'copilot-swe-agent', pattern: String.raw`^\s*Co-authored-by:\s*[^\n<]*<[^>\n]*copilot-swe-agent[^>\n]*>\s*$`, tags: { vendor: 'github', agent: 'copilot' }, confidence: 0.98 },
-  { id: 'codex-coauthor', pattern: String.raw`^\s*Co-authored-by:\s*(OpenAI\s+)?Codex\b[^\n]*<[^>\n]*>\s*$`, tags: { vendor: 'openai', agent: 'codex' }, confidence: 0.98 },
-  { id: 'cursor-coauthor', pattern: String.raw`^\s*Co-authored-by:\s*Cursor[^\n<]*<cursoragent@cursor\.com>\s*$`, tags: { vendor: 'cursor', agent: 'cursor' }, confidence: 0.98 },
-  { id: 'gemini-coauthor', pattern: String.raw`^\s*Co-authored-by:\s*(?<model>gemini[^\n<]*?)\s*<[^>\n]*>\s*$`, tags: { vendor: 'google', agent: 'gemini' }, confidence: 0.97 },
-  { id: 'devin-coauthor', pattern: String.raw`^\s*Co-authored-by:\s*[^\n<]*<[^>\n]*devin-ai-integration[^>\n]*>\s*$`, tags: { vendor: 'cognition', agent: 'devin' }, confidence: 0.98 },
+  { id: 'copilot-coauthor', pattern: String.raw`^\s*Co-authored-by:\s*(GitHub\s+)?Copilot\b[^\n]*<[^>\n]*>[ \t]*$`, tags: { vendor: 'github', agent: 'copilot' }, confidence: 0.98 },
+  { id: 'copilot-swe-agent', pattern: String.raw`^\s*Co-authored-by:\s*[^\n<]*<[^>\n]*copilot-swe-agent[^>\n]*>[ \t]*$`, tags: { vendor: 'github', agent: 'copilot' }, confidence: 0.98 },
+  { id: 'codex-coauthor', pattern: String.raw`^\s*Co-authored-by:\s*(OpenAI\s+)?Codex\b[^\n]*<[^>\n]*>[ \t]*$`, tags: { vendor: 'openai', agent: 'codex' }, confidence: 0.98 },
+  { id: 'cursor-coauthor', pattern: String.raw`^\s*Co-authored-by:\s*Cursor[^\n<]*<cursoragent@cursor\.com>[ \t]*$`, tags: { vendor: 'cursor', agent: 'cursor' }, confidence: 0.98 },
+  { id: 'gemini-coauthor', pattern: String.raw`^\s*Co-authored-by:\s*(?<model>gemini[^\n<]*?)\s*<[^>\n]*>[ \t]*$`, tags: { vendor: 'google', agent: 'gemini' }, confidence: 0.97 },
+  { id: 'devin-coauthor', pattern: String.raw`^\s*Co-authored-by:\s*[^\n<]*<[^>\n]*devin-ai-integration[^>\n]*>[ \t]*$`, tags: { vendor: 'cognition', agent: 'devin' }, confidence: 0.98 },
 ]);
 
 export interface CompiledRule {

@@ -14,6 +14,7 @@ import type { RegistryViews } from '../registry/load.js';
 import { findKey, keyEnd } from '../registry/table.js';
 import type { MatchKind } from '../types.js';
 import { longestChain, newChainScratch } from './chain.js';
+import { lcsLength, newLcsScratch, PROMPT_TOKEN, TOKEN_HASH_MASK } from './lcs.js';
 import { compileRules, findMarkers, type MarkerRule } from './markers.js';
 
 export interface RawMatch {
@@ -35,7 +36,7 @@ export interface SampleMatches {
 }
 
 const KIND_RANK: Record<MatchKind, number> = { exact: 4, near_duplicate: 3, contains: 2, contained_in: 1, marker: 0 };
-const SPAN_GAP = 64;
+const SPAN_GAP = 64; // characters: evidence spans closer than this merge
 const MAX_SPANS = 64;
 const LOW_EVIDENCE = ENTRY_FLAG.SHORT | ENTRY_FLAG.LOW_VARIETY | ENTRY_FLAG.COMMON;
 
@@ -43,12 +44,13 @@ class Hits {
   entry = new Int32Array(4096);
   ePos = new Int32Array(4096);
   sPos = new Int32Array(4096);
+  w = new Float32Array(4096);
   chan = new Uint8Array(4096);
   n = 0;
-  push(e: number, ep: number, sp: number, c: number): void {
+  push(e: number, ep: number, sp: number, c: number, w: number): void {
     if (this.n === this.entry.length) {
       const cap = this.n * 2;
-      const g = <T extends Int32Array | Uint8Array>(a: T, mk: (n: number) => T) => {
+      const g = <T extends Int32Array | Uint8Array | Float32Array>(a: T, mk: (n: number) => T) => {
         const b = mk(cap);
         b.set(a);
         return b;
@@ -56,15 +58,19 @@ class Hits {
       this.entry = g(this.entry, (n) => new Int32Array(n));
       this.ePos = g(this.ePos, (n) => new Int32Array(n));
       this.sPos = g(this.sPos, (n) => new Int32Array(n));
+      this.w = g(this.w, (n) => new Float32Array(n));
       this.chan = g(this.chan, (n) => new Uint8Array(n));
     }
     const i = this.n++;
     this.entry[i] = e;
     this.ePos[i] = ep;
     this.sPos[i] = sp;
+    this.w[i] = w;
     this.chan[i] = c;
   }
 }
+
+const MAX_LEVEL = 8;
 
 export type Matcher = (text: string) => SampleMatches;
 
@@ -73,47 +79,60 @@ export function createMatcher(config: Config, reg: RegistryViews, rules: readonl
   const compiled = compileRules(rules);
   const hits = new Hits();
   const counts = new Map<number, number>();
+  const weights = new Map<number, number>();
+  const sampleTot = new Float64Array(2 * MAX_LEVEL);
+  let gW = new Float32Array(1024);
+  let kept = new Int32Array(1024);
+  let win = new Uint16Array(1024);
+  const lcsScratch = newLcsScratch();
   const lshCand = new Set<number>();
   const bands = new Int32Array(config.bands);
   const chainScratch = newChainScratch();
   let gE = new Int32Array(1024);
   let gS = new Int32Array(1024);
   let members = new Int32Array(1024);
-  const sampleEv = [0, 0];
   const post = reg.post;
 
+  /**
+   * Looks up every shingle of the channel. A fingerprint in df registry entries weighs 1/df (the same weight the
+   * registry summed into each entry's total); one absent from the registry weighs 1; a common one 0. The sample's
+   * total is kept per sampling level, so it can be compared with an entry indexed at that level.
+   */
   function lookup(ch: ChannelFingerprints): void {
     const c = ch.channel;
     const f1 = ch.shingles.f1;
     const f2 = ch.shingles.f2;
-    let ev = 0;
-    for (let j = 0; j < ch.nSampled; j++) {
-      const i = ch.sampled[j];
+    const tot = c * MAX_LEVEL;
+    for (let i = 0; i < ch.shingles.n; i++) {
       const r = findKey(post.t, f1[i], f2[i]);
-      if (r < 0) {
-        ev++;
-        continue;
+      let w = 1;
+      if (r >= 0) {
+        if (post.entry[r] === COMMON_ENTRY) continue;
+        const end = keyEnd(post.t, r);
+        w = post.w[r];
+        for (let x = end - 1; x >= r; x--) {
+          const pc = post.poschan[x];
+          if ((pc & 1) !== c) continue;
+          const e = post.entry[x];
+          hits.push(e, pc >>> 1, i, c, w);
+          const key = e * 2 + c;
+          counts.set(key, (counts.get(key) ?? 0) + 1);
+          weights.set(key, (weights.get(key) ?? 0) + w);
+        }
       }
-      if (post.entry[r] === COMMON_ENTRY) continue;
-      ev++;
-      const end = keyEnd(post.t, r);
-      for (let x = end - 1; x >= r; x--) {
-        const pc = post.poschan[x];
-        if ((pc & 1) !== c) continue;
-        const e = post.entry[x];
-        hits.push(e, pc >>> 1, i, c);
-        const key = e * 2 + c;
-        counts.set(key, (counts.get(key) ?? 0) + 1);
+      const v = f2[i];
+      for (let l = 0; l < MAX_LEVEL; l++) {
+        if ((v & ((1 << l) - 1)) !== 0) break;
+        sampleTot[tot + l] += w;
       }
     }
-    sampleEv[c] = ev;
   }
 
-  function spansOf(ch: ChannelFingerprints, n: number): Array<[number, number]> {
+  function spansOf(ch: ChannelFingerprints, idx: Int32Array, n: number): Array<[number, number]> {
     const out: Array<[number, number]> = [];
     const tk = ch.tokens;
     for (let j = 0; j < n; j++) {
-      const sp = gS[members[j]];
+      const sp = gS[idx[j]];
       const s = tk.start[sp];
       const e = tk.end[Math.min(sp + ch.k - 1, tk.n - 1)];
       const last = out[out.length - 1];
@@ -139,15 +158,19 @@ export function createMatcher(config: Config, reg: RegistryViews, rules: readonl
     if (xr >= 0) {
       const lead = text.length - text.trimStart().length;
       const span: [number, number] = [lead, lead + text.trim().length];
-      for (let r = xr, end = keyEnd(reg.exact.t, xr); r < end; r++)
-        found.set(reg.exact.entry[r], { entry: reg.exact.entry[r], kind: 'exact', score: 1, spans: [span] });
+      for (let r = xr, end = keyEnd(reg.exact.t, xr); r < end; r++) {
+        const e = reg.exact.entry[r];
+        // Entries too short or too repetitive to attribute are never reported, not even when copied exactly.
+        if ((reg.flags[e] & LOW_EVIDENCE) === 0) found.set(e, { entry: e, kind: 'exact', score: 1, spans: [span] });
+      }
     }
 
     const fp = fingerprint(text);
     hits.n = 0;
     counts.clear();
+    weights.clear();
     lshCand.clear();
-    sampleEv[0] = sampleEv[1] = 0;
+    sampleTot.fill(0);
     lookup(fp.text);
     if (fp.code) lookup(fp.code);
     if (fp.text.shingles.n > 0) {
@@ -164,60 +187,118 @@ export function createMatcher(config: Config, reg: RegistryViews, rules: readonl
       const c = key & 1;
       if (found.has(e) && found.get(e)!.kind === 'exact') continue;
       if (reg.flags[e] & LOW_EVIDENCE) continue;
-      const entryEv = c ? reg.evcode[e] : reg.evtext[e];
-      const sEv = sampleEv[c];
-      if (entryEv < 3) continue;
-      const need = Math.min(config.minEvidence, entryEv);
+      if (cnt < config.minEvidence) continue;
+      const lvl = (reg.level[e] >>> (8 * c)) & 0xff;
+      const wEntry = c ? reg.wcode[e] : reg.wtext[e];
+      const sTot = sampleTot[c * MAX_LEVEL + lvl];
       const thr = c ? config.codeContainment : config.containment;
-      if (cnt < need || (cnt < thr * entryEv && cnt < config.fragment * sEv)) continue;
+      const wHits = weights.get(key)!;
+      if (wEntry <= 0 || (wHits < config.minShare * wEntry && wHits < config.minShare * sTot)) continue;
       // Gather this candidate's hits (in sample order; same-position hits are in descending entry position).
       if (gE.length < cnt) {
         gE = new Int32Array(cnt * 2);
         gS = new Int32Array(cnt * 2);
+        gW = new Float32Array(cnt * 2);
         members = new Int32Array(cnt * 2);
+        kept = new Int32Array(cnt * 2);
       }
       let g = 0;
       for (let h = 0; h < hits.n; h++) {
         if (hits.entry[h] === e && hits.chan[h] === c) {
           gE[g] = hits.ePos[h];
           gS[g] = hits.sPos[h];
+          gW[g] = hits.w[h];
           g++;
         }
       }
       const L = longestChain(gE, g, chainScratch, members);
-      if (L < need) continue;
-      const contains = Math.min(1, L / entryEv);
-      const containedIn = sEv > 0 ? Math.min(1, L / sEv) : 0;
-      const jac = L / (entryEv + sEv - L);
+      if (L < config.minEvidence) continue;
+      // Locality: a chain member counts only next to another within the gap on both sides (edited copies keep
+      // runs of matched shingles; coincidental hits strung across a long document stand alone). Runs of close
+      // members give the aligned coverage of the entry and of the sample: an edited copy is covered end to end
+      // with small gaps, an overlap driven by a shared quotation covers only the quoted part.
+      const ch = c ? fp.code! : fp.text;
+      const gap = config.chainGap * (1 << lvl) + ch.k;
+      let K = 0;
+      let W = 0;
+      let covE = 0;
+      let covS = 0;
+      let runStart = -1;
+      for (let j = 0; j < L; j++) {
+        const a = members[j];
+        const nearPrev = j > 0 && gS[a] - gS[members[j - 1]] <= gap && gE[a] - gE[members[j - 1]] <= gap;
+        const b = j + 1 < L ? members[j + 1] : -1;
+        const nearNext = b >= 0 && gS[b] - gS[a] <= gap && gE[b] - gE[a] <= gap;
+        if (!nearPrev && !nearNext) continue;
+        kept[K++] = a;
+        W += gW[a];
+        if (!nearPrev) runStart = a;
+        if (!nearNext) {
+          covE += gE[a] - gE[runStart] + ch.k;
+          covS += gS[a] - gS[runStart] + ch.k;
+        }
+      }
+      if (K < config.minEvidence) continue;
+      const entryTokens = c ? reg.ctokens[e] : reg.tokens[e];
+      const coverE = Math.min(1, covE / Math.max(1, entryTokens));
+      const coverS = Math.min(1, covS / Math.max(1, ch.tokens.n));
+      const share = Math.min(1, W / wEntry);
+      const shareS = sTot > 0 ? Math.min(1, W / sTot) : 0;
+      const jac = Math.min(1, W / Math.max(W, wEntry + sTot - W));
+      if (jac < config.jaccard && share < config.minShare && shareS < config.minShare) continue;
+      // In-order preserved tokens: LCS of the entry's tokens and the sample window the chain aligns it to.
+      const tk = reg.tok[c];
+      const eFrom = tk.off[e];
+      const nE = tk.off[e + 1] - eFrom;
+      const first = kept[0];
+      const last = kept[K - 1];
+      const margin = Math.ceil(nE * 0.25) + ch.k;
+      const ws = Math.max(0, gS[first] - gE[first] - margin);
+      const we = Math.min(ch.tokens.n, gS[last] + (nE - gE[last]) + margin);
+      if (win.length < we - ws) win = new Uint16Array(2 * (we - ws));
+      for (let i = ws; i < we; i++) win[i - ws] = ch.tokens.h1[i] & TOKEN_HASH_MASK;
+      let own = 0; // entry tokens not copied from its prompt
+      for (let i = eFrom; i < eFrom + nE; i++) if ((tk.h16[i] & PROMPT_TOKEN) === 0) own++;
+      const lcs = lcsLength(tk.h16, eFrom, eFrom + nE, win, we - ws, lcsScratch) ?? {
+        all: Math.round(Math.min(coverE * nE, coverS * ch.tokens.n)),
+        own: Math.round(coverE * own),
+      };
+      const keptE = own > 0 ? lcs.own / own : 0;
+      const keptS = ch.tokens.n > 0 ? lcs.all / ch.tokens.n : 0;
       let kind: MatchKind;
       let score: number;
       if (jac >= config.jaccard) {
         kind = 'near_duplicate';
         score = jac;
-      } else if (contains >= thr) {
+      } else if ((keptE >= thr && share >= config.minShare && W >= config.minWeight) || (keptE >= Math.max(thr, config.strongKept) && share >= config.strongShare)) {
         kind = 'contains';
-        score = contains;
-      } else if (containedIn >= config.fragment) {
+        score = keptE;
+      } else if (nE > ch.tokens.n && keptS >= config.fragment && shareS >= config.minShare && W >= config.minWeight) {
         kind = 'contained_in';
-        score = containedIn;
+        score = keptS;
       } else continue;
       const prev = found.get(e);
       if (prev && (KIND_RANK[prev.kind] > KIND_RANK[kind] || (prev.kind === kind && prev.score >= score))) continue;
-      const ch = c ? fp.code! : fp.text;
+      const r4 = (x: number) => Math.round(x * 10000) / 10000;
       found.set(e, {
         entry: e,
         kind,
-        score: Math.round(score * 10000) / 10000,
-        spans: spansOf(ch, L),
+        score: r4(score),
+        spans: spansOf(ch, kept, K),
         evidence: {
           channel: c ? 'code' : 'text',
-          chain: L,
+          chain: K,
           hits: cnt,
-          entry_fingerprints: entryEv,
-          sample_fingerprints: sEv,
-          containment: Math.round(contains * 10000) / 10000,
-          contained_in: Math.round(containedIn * 10000) / 10000,
-          jaccard: Math.round(jac * 10000) / 10000,
+          entry_weight: r4(wEntry),
+          sample_weight: r4(sTot),
+          matched_weight: r4(W),
+          entry_kept: r4(keptE),
+          sample_kept: r4(keptS),
+          entry_coverage: r4(coverE),
+          sample_coverage: r4(coverS),
+          weighted_share: r4(share),
+          weighted_share_sample: r4(shareS),
+          jaccard: r4(jac),
           lsh: lshCand.has(e) ? 1 : 0,
         },
       });

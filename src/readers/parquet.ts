@@ -92,6 +92,7 @@ export async function* readParquet(source: ByteSource, size: number, b: BatchBui
   const idCol = topLevelKey(b.o.idField);
   if (names.has(idCol)) wanted.add(idCol);
   for (const [, p] of b.o.tagEntries) if (names.has(topLevelKey(p))) wanted.add(topLevelKey(p));
+  for (const p of b.o.promptFields) if (names.has(topLevelKey(p))) wanted.add(topLevelKey(p));
   const columns = [...wanted];
 
   let rowStart = 0;

@@ -18,6 +18,8 @@ export interface ReaderOptions {
   idField?: string;
   /** tag key -> dot path; value stringified into Sample.tags; missing or null -> tag absent. */
   tagFields?: Record<string, string>;
+  /** Dot paths of the prompt (registry build): present non-empty strings are joined into Sample.prompt. */
+  promptFields?: readonly string[];
   /** Samples per yielded batch, default 256. */
   batchSize?: number;
   /** Default 8 MiB; larger records are skipped as 'record_too_large' without buffering them whole. */
@@ -38,6 +40,7 @@ export interface ResolvedOptions {
   explicitText: boolean;
   idField: string;
   tagEntries: Array<[string, string]>;
+  promptFields: readonly string[];
   batchSize: number;
   maxRecordBytes: number;
 }
@@ -55,6 +58,7 @@ export function resolveOptions(opts: ReaderOptions = {}): ResolvedOptions {
     explicitText: !!opts.textField,
     idField: opts.idField ?? DEFAULT_ID_FIELD,
     tagEntries: Object.entries(opts.tagFields ?? {}),
+    promptFields: opts.promptFields ?? [],
     batchSize,
     maxRecordBytes,
   };
@@ -188,6 +192,14 @@ export class BatchBuilder {
         if (s !== undefined) tags[k] = s;
       }
       sample.tags = tags;
+    }
+    if (o.promptFields.length) {
+      const parts: string[] = [];
+      for (const p of o.promptFields) {
+        const v = getPath(value, p);
+        if (typeof v === 'string' && NON_SPACE.test(v)) parts.push(v);
+      }
+      if (parts.length) sample.prompt = parts.join('\n');
     }
     this.samples.push(sample);
     this.records++;

@@ -5,7 +5,7 @@
  */
 import { makeConfig, fingerprintParams, type Config, type ConfigInput } from '../config/index.js';
 import { ContamscanError } from '../errors.js';
-import { createFingerprinter, type ChannelFingerprints } from '../fingerprint/index.js';
+import { createFingerprinter, densityLevel, selectedAt, type ChannelFingerprints, type Fingerprints } from '../fingerprint/index.js';
 import { bandKeys } from '../fingerprint/lsh.js';
 import { resolveInputs } from '../io/inputs.js';
 import { readFile, type ReaderOptions } from '../readers/index.js';
@@ -14,7 +14,8 @@ import { TOOL_VERSION } from '../version.js';
 import { exactKey, initXXHash, xx } from './digest.js';
 import { COMMON_ENTRY, ENTRY_FLAG, layoutSections, writeRegistryFile, bytesOf, type RegistryHeader, type TypedArray } from './format.js';
 import { buildKeyTable, bucketOf, findKey, type KeyTable } from './table.js';
-import { I32Vec } from './vec.js';
+import { I32Vec, U16Vec } from './vec.js';
+import { PROMPT_TOKEN, TOKEN_HASH_MASK } from '../match/lcs.js';
 
 export interface BuildRegistryOptions {
   inputs: string[];
@@ -26,12 +27,21 @@ export interface BuildRegistryOptions {
   /** Tag key -> dot path read per record. */
   tagFields?: Record<string, string>;
   config?: ConfigInput;
+  /**
+   * Dot paths of each record's prompt (what the entry answers). Prompt text is human text: its shingles carry no
+   * evidence anywhere, and an entry's tokens copied from its own prompt do not count toward its preserved ratio.
+   * Default: those of prompt, instruction, input, question present in the record (not the text field itself);
+   * [] turns it off.
+   */
+  promptFields?: string[];
   /** Files of ordinary human text (licences, boilerplate): their fingerprints carry no evidence. */
   background?: string[];
   /** Fail on the first bad record instead of counting it. */
   strict?: boolean;
   maxRecordBytes?: number;
 }
+
+export const DEFAULT_PROMPT_FIELDS = Object.freeze(['prompt', 'instruction', 'input', 'question']);
 
 export interface BuildRegistryResult {
   path: string;
@@ -54,53 +64,108 @@ class Blob {
   }
 }
 
-function pushChannel(ch: ChannelFingerprints | null, e: number, k1: I32Vec, k2: I32Vec, ent: I32Vec, pc: I32Vec): number {
+/** Appends the channel's shingles selected at sampling level lvl, except those in `skip`; returns how many. */
+function pushChannel(
+  ch: ChannelFingerprints | null,
+  lvl: number,
+  e: number,
+  k1: I32Vec,
+  k2: I32Vec,
+  ent: I32Vec,
+  pc: I32Vec,
+  skip?: Set<number>,
+): number {
   if (!ch) return 0;
   const f1 = ch.shingles.f1;
   const f2 = ch.shingles.f2;
-  for (let j = 0; j < ch.nSampled; j++) {
-    const i = ch.sampled[j];
+  let m = 0;
+  for (let i = 0; i < ch.shingles.n; i++) {
+    if (!selectedAt(f2[i], lvl)) continue;
+    if (skip && skip.size && skip.has(f1[i])) continue;
     k1.push(f1[i]);
     k2.push(f2[i]);
     ent.push(e);
     pc.push(i * 2 + ch.channel);
+    m++;
   }
-  return ch.nSampled;
+  return m;
 }
 
-async function backgroundTable(paths: string[], config: Config, reader: ReaderOptions): Promise<{ table: KeyTable | null; files: number }> {
-  if (!paths.length) return { table: null, files: 0 };
-  const { files } = await resolveInputs(paths);
-  const fp = createFingerprinter(config);
-  const k1 = new I32Vec();
-  const k2 = new I32Vec();
-  const dummy = new I32Vec();
-  for (const f of files) {
-    for await (const batch of readFile(f, reader)) {
-      for (const s of batch.samples) {
-        const r = fp(s.text);
-        pushChannel(r.text, 0, k1, k2, dummy, dummy);
-        pushChannel(r.code, 0, k1, k2, dummy, dummy);
-        dummy.n = 0;
-      }
+/** Fingerprint keys of ordinary human text (background files and prompts): they carry no evidence. */
+class Background {
+  k1 = new I32Vec();
+  k2 = new I32Vec();
+  files = 0;
+  private dummy = new I32Vec();
+  add(r: Fingerprints): void {
+    for (const ch of [r.text, r.code]) {
+      pushChannel(ch, 0, 0, this.k1, this.k2, this.dummy, this.dummy);
+      this.dummy.n = 0;
     }
   }
-  return { table: buildKeyTable(k1.view(), k2.view()).table, files: files.length };
+  table(): KeyTable | null {
+    return this.k1.n ? buildKeyTable(this.k1.view(), this.k2.view()).table : null;
+  }
+}
+
+async function readBackground(paths: string[], config: Config, reader: ReaderOptions, bg: Background): Promise<void> {
+  if (!paths.length) return;
+  const { files } = await resolveInputs(paths);
+  const fp = createFingerprinter(config);
+  for (const f of files) {
+    for await (const batch of readFile(f, reader)) for (const s of batch.samples) bg.add(fp(s.text));
+  }
+  bg.files = files.length;
+}
+
+const pairKey = (a: number, b: number) => Math.imul(a, 0x9e3779b1) ^ b;
+
+/** Token-pair keys of a prompt channel. */
+function promptPairs(ch: ChannelFingerprints | null, out: Set<number>): void {
+  out.clear();
+  if (!ch) return;
+  const h = ch.tokens.h1;
+  for (let i = 0; i + 1 < ch.tokens.n; i++) out.add(pairKey(h[i], h[i + 1]));
+}
+
+/**
+ * Marks (with 1) the tokens of ch that stand in a token pair also found in the prompt: words the entry copied
+ * from its own prompt (names, figures, quoted passages), which are not the rival's own output. Token pairs, not
+ * shingles, so that an answer that reorders or reformats the prompt's data is caught too.
+ */
+function promptMask(ch: ChannelFingerprints, pairs: Set<number>, mask: Uint8Array): void {
+  mask.fill(0, 0, ch.tokens.n);
+  if (!pairs.size) return;
+  const h = ch.tokens.h1;
+  for (let i = 0; i + 1 < ch.tokens.n; i++) if (pairs.has(pairKey(h[i], h[i + 1]))) mask[i] = mask[i + 1] = 1;
 }
 
 export async function buildRegistry(opts: BuildRegistryOptions): Promise<BuildRegistryResult> {
   const config = makeConfig(opts.config);
   await initXXHash();
   const { files } = await resolveInputs(opts.inputs);
-  const reader: ReaderOptions = { textField: opts.textField, idField: opts.idField, tagFields: opts.tagFields, maxRecordBytes: opts.maxRecordBytes };
-  const bg = await backgroundTable(opts.background ?? [], config, { maxRecordBytes: opts.maxRecordBytes });
+  const promptFields = (opts.promptFields ?? DEFAULT_PROMPT_FIELDS).filter((p) => p !== opts.textField);
+  const reader: ReaderOptions = { textField: opts.textField, idField: opts.idField, tagFields: opts.tagFields, maxRecordBytes: opts.maxRecordBytes, promptFields };
+  const background = new Background();
+  await readBackground(opts.background ?? [], config, { maxRecordBytes: opts.maxRecordBytes }, background);
   const fp = createFingerprinter(config);
+  const fpPrompt = createFingerprinter(config);
+  const promptKeys: [Set<number>, Set<number>] = [new Set(), new Set()];
+  const promptShingles: [Set<number>, Set<number>] = [new Set(), new Set()];
+  let mask = new Uint8Array(4096);
+  let prompts = 0;
+  // Entries with identical text form one group: df counts distinct texts, so a registry that holds the same
+  // answer twice does not halve the evidence for it.
+  const textGroups = new Map<string, number>();
+  const group = new I32Vec();
 
   const pk1 = new I32Vec(1 << 16), pk2 = new I32Vec(1 << 16), pent = new I32Vec(1 << 16), ppc = new I32Vec(1 << 16);
   const lk1 = new I32Vec(), lk2 = new I32Vec(), lent = new I32Vec();
   const xk1 = new I32Vec(), xk2 = new I32Vec(), xent = new I32Vec();
-  const tokens = new I32Vec(), flagsV = new I32Vec(), tagsetV = new I32Vec(), sampledText = new I32Vec();
+  const tokens = new I32Vec(), ctokens = new I32Vec(), flagsV = new I32Vec(), tagsetV = new I32Vec(), sampledText = new I32Vec(), levels = new I32Vec();
   const ids = new Blob();
+  const ttok = new U16Vec(), ctok = new U16Vec();
+  const ttokOff: number[] = [0], ctokOff: number[] = [0];
   const texts = new Blob();
   const tagIndex = new Map<string, number>();
   const tagList: string[] = [];
@@ -149,9 +214,23 @@ export async function buildRegistry(opts: BuildRegistryOptions): Promise<BuildRe
         ids.add(s.id);
         texts.add(s.text);
 
+        // The entry's prompt is human text: shingles the entry shares with its own prompt are not indexed for it,
+        // and its tokens that stand in a token pair of the prompt do not count as its own words.
+        for (const set of [...promptKeys, ...promptShingles]) set.clear();
+        if (s.prompt) {
+          prompts++;
+          const pr = fpPrompt(s.prompt, true);
+          promptPairs(pr.text, promptKeys[0]);
+          promptPairs(pr.code, promptKeys[1]);
+          for (let i = 0; i < pr.text.shingles.n; i++) promptShingles[0].add(pr.text.shingles.f1[i]);
+          for (let i = 0; pr.code && i < pr.code.shingles.n; i++) promptShingles[1].add(pr.code.shingles.f1[i]);
+        }
         const r = fp(s.text);
-        sampledText.push(pushChannel(r.text, e, pk1, pk2, pent, ppc));
-        pushChannel(r.code, e, pk1, pk2, pent, ppc);
+        const lt = densityLevel(r.text.shingles.n, config.sampleMod, config.minFingerprints);
+        const lc = r.code ? densityLevel(r.code.shingles.n, config.sampleMod, config.minFingerprints) : 0;
+        levels.push(lt | (lc << 8));
+        sampledText.push(pushChannel(r.text, lt, e, pk1, pk2, pent, ppc, promptShingles[0]));
+        pushChannel(r.code, lc, e, pk1, pk2, pent, ppc, promptShingles[1]);
         bandKeys(r.sig, config.bands, band);
         for (let b = 0; b < config.bands; b++) {
           lk1.push(band[b]);
@@ -159,15 +238,31 @@ export async function buildRegistry(opts: BuildRegistryOptions): Promise<BuildRe
           lent.push(e);
         }
         const [x1, x2] = exactKey(s.text, config.seed);
+        const gk = `${x1}:${x2}`;
+        let grp = textGroups.get(gk);
+        if (grp === undefined) textGroups.set(gk, (grp = e));
+        group.push(grp);
         xk1.push(x1);
         xk2.push(x2);
         xent.push(e);
         tokens.push(r.text.tokens.n);
+        // 15-bit token hashes for the preserved-token ratio; bit 15 marks a token copied from the entry's own prompt.
+        if (mask.length < Math.max(r.text.tokens.n, r.code?.tokens.n ?? 0)) mask = new Uint8Array(2 * Math.max(r.text.tokens.n, r.code?.tokens.n ?? 0));
+        promptMask(r.text, promptKeys[0], mask);
+        for (let i = 0; i < r.text.tokens.n; i++) ttok.push((r.text.tokens.h1[i] & TOKEN_HASH_MASK) | (mask[i] ? PROMPT_TOKEN : 0));
+        ttokOff.push(ttok.n);
+        if (r.code) {
+          promptMask(r.code, promptKeys[1], mask);
+          for (let i = 0; i < r.code.tokens.n; i++) ctok.push((r.code.tokens.h1[i] & TOKEN_HASH_MASK) | (mask[i] ? PROMPT_TOKEN : 0));
+        }
+        ctokOff.push(ctok.n);
+        ctokens.push(r.code ? r.code.tokens.n : 0);
         variety.clear();
         const sh = r.text.shingles;
         for (let i = 0; i < sh.n; i++) variety.add(sh.f1[i]);
         let flags = 0;
-        if (r.text.tokens.n < config.minEntryTokens) flags |= ENTRY_FLAG.SHORT;
+        // Short: too few words, unless it is code with enough code tokens (where the code channel holds the evidence).
+        if (r.text.tokens.n < config.minEntryTokens && (r.code?.tokens.n ?? 0) < 2 * config.minEntryTokens) flags |= ENTRY_FLAG.SHORT;
         if (sh.n >= 8 && variety.size / sh.n < config.minEntryVariety) flags |= ENTRY_FLAG.LOW_VARIETY;
         flagsV.push(flags);
         e++;
@@ -176,28 +271,42 @@ export async function buildRegistry(opts: BuildRegistryOptions): Promise<BuildRe
   }
   const nEntries = e;
 
+  const bgTable = background.table();
   // Postings: group equal keys, count distinct entries per key, replace common keys by one sentinel row.
   const { table, order } = buildKeyTable(pk1.view(), pk2.view());
   const n = order.length;
   const keep = new Uint8Array(n); // 1 keep, 2 sentinel, 0 drop
+  const weight = new Float32Array(n); // 1/df of the row's key
   let common = 0;
   for (let i = 0; i < n; ) {
     let j = i + 1;
     while (j < n && table.k1[j] === table.k1[i] && table.k2[j] === table.k2[i]) j++;
-    let df = 1;
-    for (let x = i + 1; x < j; x++) if (pent.a[order[x]] !== pent.a[order[x - 1]]) df++;
-    const inBackground = bg.table !== null && findKey(bg.table, table.k1[i], table.k2[i]) >= 0;
+    let df = 0;
+    for (let x = i; x < j; x++) {
+      const gx = group.a[pent.a[order[x]]];
+      let seen = false;
+      for (let y = i; y < x && !seen; y++) seen = group.a[pent.a[order[y]]] === gx;
+      if (!seen) df++;
+      if (df > config.commonDf) break;
+    }
+    const inBackground = bgTable !== null && findKey(bgTable, table.k1[i], table.k2[i]) >= 0;
     if (df > config.commonDf || inBackground) {
       keep[i] = 2;
       common++;
-    } else for (let x = i; x < j; x++) keep[x] = 1;
+    } else
+      for (let x = i; x < j; x++) {
+        keep[x] = 1;
+        weight[x] = 1 / df;
+      }
     i = j;
   }
   let m = 0;
   for (let i = 0; i < n; i++) if (keep[i]) m++;
   const dir = new Uint32Array(table.mask + 2);
   const k1 = new Int32Array(m), k2 = new Int32Array(m), entry = new Uint32Array(m), poschan = new Uint32Array(m);
-  const evtext = new Uint32Array(nEntries), evcode = new Uint32Array(nEntries);
+  const pw = new Float32Array(m);
+  const wtext = new Float32Array(nEntries), wcode = new Float32Array(nEntries);
+  const ntext = new Uint32Array(nEntries), ncode = new Uint32Array(nEntries);
   for (let i = 0, w = 0; i < n; i++) {
     if (!keep[i]) continue;
     k1[w] = table.k1[i];
@@ -210,8 +319,14 @@ export async function buildRegistry(opts: BuildRegistryOptions): Promise<BuildRe
       const src = order[i];
       entry[w] = pent.a[src];
       poschan[w] = ppc.a[src];
-      if ((poschan[w] & 1) === 0) evtext[entry[w]]++;
-      else evcode[entry[w]]++;
+      pw[w] = weight[i];
+      if ((poschan[w] & 1) === 0) {
+        wtext[entry[w]] += weight[i];
+        ntext[entry[w]]++;
+      } else {
+        wcode[entry[w]] += weight[i];
+        ncode[entry[w]]++;
+      }
     }
     w++;
   }
@@ -220,7 +335,7 @@ export async function buildRegistry(opts: BuildRegistryOptions): Promise<BuildRe
   const flags = new Uint32Array(flagsV.view());
   const lowEvidence = { short: 0, low_variety: 0, mostly_common: 0 };
   for (let x = 0; x < nEntries; x++) {
-    if (sampledText.a[x] >= 4 && evtext[x] * 2 < sampledText.a[x] && evcode[x] < 4) flags[x] |= ENTRY_FLAG.COMMON;
+    if (sampledText.a[x] >= 4 && ntext[x] * 2 < sampledText.a[x] && ncode[x] < 4) flags[x] |= ENTRY_FLAG.COMMON;
     if (flags[x] & ENTRY_FLAG.SHORT) lowEvidence.short++;
     if (flags[x] & ENTRY_FLAG.LOW_VARIETY) lowEvidence.low_variety++;
     if (flags[x] & ENTRY_FLAG.COMMON) lowEvidence.mostly_common++;
@@ -234,11 +349,13 @@ export async function buildRegistry(opts: BuildRegistryOptions): Promise<BuildRe
   for (let i = 0; i < ex.order.length; i++) exEntry[i] = xent.a[ex.order[i]];
 
   const sections: Array<[string, TypedArray]> = [
-    ['post.dir', dir], ['post.k1', k1], ['post.k2', k2], ['post.entry', entry], ['post.poschan', poschan],
+    ['post.dir', dir], ['post.k1', k1], ['post.k2', k2], ['post.entry', entry], ['post.poschan', poschan], ['post.w', pw],
     ['lsh.dir', lsh.table.dir], ['lsh.k1', lsh.table.k1], ['lsh.k2', lsh.table.k2], ['lsh.entry', lshEntry],
     ['exact.dir', ex.table.dir], ['exact.k1', ex.table.k1], ['exact.k2', ex.table.k2], ['exact.entry', exEntry],
-    ['ent.tokens', new Uint32Array(tokens.view())], ['ent.evtext', evtext], ['ent.evcode', evcode], ['ent.flags', flags],
+    ['ent.tokens', new Uint32Array(tokens.view())], ['ent.ctokens', new Uint32Array(ctokens.view())], ['ent.wtext', wtext], ['ent.wcode', wcode],
+    ['ent.level', new Uint32Array(levels.view())], ['ent.flags', flags],
     ['ent.tagset', new Uint32Array(tagsetV.view())],
+    ['tok.off', new Float64Array(ttokOff)], ['tok.h16', ttok.view()], ['ctok.off', new Float64Array(ctokOff)], ['ctok.h16', ctok.view()],
     ['ids.off', new Float64Array(ids.offsets)], ['ids.blob', ids.bytes()],
     ['text.off', new Float64Array(texts.offsets)], ['text.blob', texts.bytes()],
   ];
@@ -259,7 +376,7 @@ export async function buildRegistry(opts: BuildRegistryOptions): Promise<BuildRe
     tag_sets: tagSets,
     fingerprints: { postings: m - common, common, lsh: lshEntry.length },
     sources: { files: files.length, records, skipped: skippedCount },
-    background: { files: bg.files, fingerprints: bg.table ? bg.table.k1.length : 0 },
+    background: { files: background.files, prompts, fingerprints: bgTable ? bgTable.k1.length : 0 },
     digest: hasher.digest().toString(16).padStart(16, '0'),
     sections: infos,
   };

@@ -8,9 +8,13 @@
  *   data          sections, each starting at a multiple of 8 from the data start; `sections` in the header gives
  *                 name, element type, element offset and length. Typed arrays are stored as their raw bytes.
  *
- * Sections (names): post.dir/k1/k2/entry/poschan (fingerprint postings: key -> entry, token position * 2 + channel;
+ * Sections (names): post.dir/k1/k2/entry/poschan/w (fingerprint postings: key -> entry, token position * 2 + channel,
+ * weight 1/df with df counted over distinct entry texts;
  * entry 0xffffffff marks a common fingerprint that carries no evidence), lsh.dir/k1/k2/entry (band key, band ->
- * entry), exact.dir/k1/k2/entry (xxh64 of the text -> entry), ent.tokens/evtext/evcode/flags/tagset,
+ * entry), exact.dir/k1/k2/entry (xxh64 of the text -> entry), ent.tokens / ent.ctokens (tokens per channel), ent.wtext/wcode (f32:
+ * sum over the entry's indexed fingerprints of 1/df), ent.level (sampling level: text in bits 0-7, code in 8-15),
+ * ent.flags, ent.tagset, tok.off/tok.h16 and ctok.off/ctok.h16 (15 bits of every token hash of every entry, per
+ * channel, bit 15 set when the token was copied from the entry's prompt; for the in-order preserved-token ratio),
  * ids.off/ids.blob (UTF-8 entry ids), text.off/text.blob (UTF-8 entry texts, read lazily for evidence).
  * The content digest is xxh64 over every section's bytes in header order.
  */
@@ -21,8 +25,8 @@ import { ContamscanError } from '../errors.js';
 export const MAGIC = Uint8Array.from([0x43, 0x53, 0x52, 0x45, 0x47, 0, 0, 1]);
 export const FORMAT_VERSION = 1;
 
-export type DType = 'u32' | 'i32' | 'u8' | 'f64';
-const BYTES: Record<DType, number> = { u32: 4, i32: 4, u8: 1, f64: 8 };
+export type DType = 'u32' | 'i32' | 'u16' | 'u8' | 'f32' | 'f64';
+const BYTES: Record<DType, number> = { u32: 4, i32: 4, u16: 2, u8: 1, f32: 4, f64: 8 };
 
 export interface SectionInfo {
   name: string;
@@ -53,17 +57,20 @@ export interface RegistryHeader {
   tag_sets: number[][];
   fingerprints: { postings: number; common: number; lsh: number };
   sources: { files: number; records: number; skipped: number };
-  background: { files: number; fingerprints: number };
+  /** Background files and entry prompts whose fingerprints carry no evidence. */
+  background: { files: number; prompts: number; fingerprints: number };
   digest: string;
   sections: SectionInfo[];
 }
 
-export type TypedArray = Uint32Array | Int32Array | Uint8Array | Float64Array;
+export type TypedArray = Uint32Array | Int32Array | Uint16Array | Uint8Array | Float32Array | Float64Array;
 
 export function dtypeOf(a: TypedArray): DType {
   if (a instanceof Uint32Array) return 'u32';
   if (a instanceof Int32Array) return 'i32';
+  if (a instanceof Uint16Array) return 'u16';
   if (a instanceof Uint8Array) return 'u8';
+  if (a instanceof Float32Array) return 'f32';
   return 'f64';
 }
 
@@ -166,8 +173,12 @@ export function sectionView(buf: ArrayBufferLike, base: number, s: SectionInfo):
       return new Uint32Array(buf, off, s.length);
     case 'i32':
       return new Int32Array(buf, off, s.length);
+    case 'u16':
+      return new Uint16Array(buf, off, s.length);
     case 'u8':
       return new Uint8Array(buf, off, s.length);
+    case 'f32':
+      return new Float32Array(buf, off, s.length);
     case 'f64':
       return new Float64Array(buf, off, s.length);
   }

@@ -17,14 +17,22 @@ export interface RegistryShared {
 }
 
 export interface RegistryViews {
-  post: { t: KeyTable; entry: Uint32Array; poschan: Uint32Array };
+  /** w: 1/df of the row's key, df counted over distinct entry texts. */
+  post: { t: KeyTable; entry: Uint32Array; poschan: Uint32Array; w: Float32Array };
   lsh: { t: KeyTable; entry: Uint32Array };
   exact: { t: KeyTable; entry: Uint32Array };
   tokens: Uint32Array;
-  evtext: Uint32Array;
-  evcode: Uint32Array;
+  /** Code-channel tokens (0 when the entry is not code-like). */
+  ctokens: Uint32Array;
+  /** Sum of 1/df over the entry's indexed fingerprints, per channel. */
+  wtext: Float32Array;
+  wcode: Float32Array;
+  /** Sampling level: text channel in bits 0-7, code channel in bits 8-15. */
+  level: Uint32Array;
   flags: Uint32Array;
   tagset: Uint32Array;
+  /** Low 16 bits of each token hash, per channel: tokens of entry e are off[e]..off[e+1]. */
+  tok: [{ off: Float64Array; h16: Uint16Array }, { off: Float64Array; h16: Uint16Array }];
 }
 
 export interface LoadedRegistry {
@@ -55,14 +63,20 @@ export function attachRegistry(shared: RegistryShared): RegistryViews {
     return { mask: dir.length - 2, dir, k1: v(`${p}.k1`) as Int32Array, k2: v(`${p}.k2`) as Int32Array };
   };
   return {
-    post: { t: table('post'), entry: v('post.entry') as Uint32Array, poschan: v('post.poschan') as Uint32Array },
+    post: { t: table('post'), entry: v('post.entry') as Uint32Array, poschan: v('post.poschan') as Uint32Array, w: v('post.w') as Float32Array },
     lsh: { t: table('lsh'), entry: v('lsh.entry') as Uint32Array },
     exact: { t: table('exact'), entry: v('exact.entry') as Uint32Array },
     tokens: v('ent.tokens') as Uint32Array,
-    evtext: v('ent.evtext') as Uint32Array,
-    evcode: v('ent.evcode') as Uint32Array,
+    ctokens: v('ent.ctokens') as Uint32Array,
+    wtext: v('ent.wtext') as Float32Array,
+    wcode: v('ent.wcode') as Float32Array,
+    level: v('ent.level') as Uint32Array,
     flags: v('ent.flags') as Uint32Array,
     tagset: v('ent.tagset') as Uint32Array,
+    tok: [
+      { off: v('tok.off') as Float64Array, h16: v('tok.h16') as Uint16Array },
+      { off: v('ctok.off') as Float64Array, h16: v('ctok.h16') as Uint16Array },
+    ],
   };
 }
 

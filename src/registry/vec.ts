@@ -17,3 +17,20 @@ export class I32Vec {
     return this.a.subarray(0, this.n);
   }
 }
+
+/** Growable Uint16 vector (16-bit token hashes of registry entries). */
+export class U16Vec {
+  a = new Uint16Array(1 << 16);
+  n = 0;
+  push(v: number): void {
+    if (this.n === this.a.length) {
+      const b = new Uint16Array(this.a.length * 2);
+      b.set(this.a);
+      this.a = b;
+    }
+    this.a[this.n++] = v;
+  }
+  view(): Uint16Array {
+    return this.a.subarray(0, this.n);
+  }
+}
