@@ -25,6 +25,7 @@ export const BUILTIN_RULES: readonly MarkerRule[] = Object.freeze<MarkerRule[]>(
   { id: 'copilot-coauthor', pattern: String.raw`^\s*Co-authored-by:\s*(GitHub\s+)?Copilot\b[^\n]*<[^>\n]*>[ \t]*$`, tags: { vendor: 'github', agent: 'copilot' }, confidence: 0.98 },
   { id: 'copilot-swe-agent', pattern: String.raw`^\s*Co-authored-by:\s*[^\n<]*<[^>\n]*copilot-swe-agent[^>\n]*>[ \t]*$`, tags: { vendor: 'github', agent: 'copilot' }, confidence: 0.98 },
   { id: 'codex-coauthor', pattern: String.raw`^\s*Co-authored-by:\s*(OpenAI\s+)?Codex\b[^\n]*<[^>\n]*>[ \t]*$`, tags: { vendor: 'openai', agent: 'codex' }, confidence: 0.98 },
+  { id: 'codex-connector-coauthor', pattern: String.raw`^\s*Co-authored-by:\s*[^\n<]*<[^>\n]*chatgpt-codex-connector[^>\n]*>[ \t]*$`, tags: { vendor: 'openai', agent: 'codex' }, confidence: 0.98 },
   { id: 'cursor-coauthor', pattern: String.raw`^\s*Co-authored-by:\s*Cursor[^\n<]*<cursoragent@cursor\.com>[ \t]*$`, tags: { vendor: 'cursor', agent: 'cursor' }, confidence: 0.98 },
   { id: 'gemini-coauthor', pattern: String.raw`^\s*Co-authored-by:\s*(?<model>gemini[^\n<]*?)\s*<[^>\n]*>[ \t]*$`, tags: { vendor: 'google', agent: 'gemini' }, confidence: 0.97 },
   { id: 'devin-coauthor', pattern: String.raw`^\s*Co-authored-by:\s*[^\n<]*<[^>\n]*devin-ai-integration[^>\n]*>[ \t]*$`, tags: { vendor: 'cognition', agent: 'devin' }, confidence: 0.98 },
