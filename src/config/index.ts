@@ -23,7 +23,7 @@ export const PARAMS = {
   minFingerprints: { default: 64, min: 1, max: 100000, integer: true, fingerprint: true, description: 'Entries are sampled no sparser than this many indexed shingles per channel.' },
   permutations: { default: 128, min: 16, max: 512, integer: true, fingerprint: true, description: 'MinHash signature length (one-permutation hashing, densified).' },
   bands: { default: 16, min: 1, max: 512, integer: true, fingerprint: true, description: 'LSH bands; rows per band = permutations / bands.' },
-  minEntryTokens: { default: 30, min: 1, max: 100000, integer: true, fingerprint: true, description: 'Entries with fewer word tokens (and, for code, fewer than twice as many code tokens) are kept but marked low-evidence and never reported.' },
+  minEntryTokens: { default: 30, min: 1, max: 100000, integer: true, fingerprint: true, description: 'Entries with fewer word tokens (and, for code, fewer than 1.5 times as many code tokens) are kept but marked low-evidence and never reported.' },
   minEntryVariety: { default: 0.3, min: 0, max: 1, integer: false, fingerprint: true, description: 'Entries whose distinct/total shingle ratio is below this are marked low-evidence.' },
   commonDf: { default: 16, min: 2, max: 1e9, integer: true, fingerprint: true, description: 'A fingerprint in more registry entries than this (or in the background corpus) carries no evidence.' },
   jaccard: { default: 0.8, min: 0.05, max: 1, integer: false, fingerprint: false, description: 'Verified shingle Jaccard for near_duplicate.' },

@@ -252,13 +252,13 @@ export function tokenizeCode(text: string, seed1: number, seed2: number, tb: Tok
 
 /**
  * Cheap code-likeness gate: the code channel is only computed for texts with enough code punctuation.
- * Returns the count of code characters ({ } ( ) [ ] ; = < >).
+ * Returns the count of code characters ({ } ( ) [ ] ; = < > : _); `:` and `_` let Python in.
  */
 export function codeCharCount(text: string): number {
   let k = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (c === 123 || c === 125 || c === 40 || c === 41 || c === 59 || c === 61 || c === 91 || c === 93 || c === 60 || c === 62) k++;
+    if (c === 123 || c === 125 || c === 40 || c === 41 || c === 59 || c === 61 || c === 91 || c === 93 || c === 60 || c === 62 || c === 58 || c === 95) k++;
   }
   return k;
 }

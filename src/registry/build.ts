@@ -226,6 +226,9 @@ export async function buildRegistry(opts: BuildRegistryOptions): Promise<BuildRe
           for (let i = 0; pr.code && i < pr.code.shingles.n; i++) promptShingles[1].add(pr.code.shingles.f1[i]);
         }
         const r = fp(s.text);
+        // The code channel of an entry is indexed only when it has enough code tokens to attribute on its own.
+        const minCode = 1.5 * config.minEntryTokens;
+        if (r.code && r.code.tokens.n < minCode) r.code = null;
         const lt = densityLevel(r.text.shingles.n, config.sampleMod, config.minFingerprints);
         const lc = r.code ? densityLevel(r.code.shingles.n, config.sampleMod, config.minFingerprints) : 0;
         levels.push(lt | (lc << 8));
@@ -262,7 +265,7 @@ export async function buildRegistry(opts: BuildRegistryOptions): Promise<BuildRe
         for (let i = 0; i < sh.n; i++) variety.add(sh.f1[i]);
         let flags = 0;
         // Short: too few words, unless it is code with enough code tokens (where the code channel holds the evidence).
-        if (r.text.tokens.n < config.minEntryTokens && (r.code?.tokens.n ?? 0) < 2 * config.minEntryTokens) flags |= ENTRY_FLAG.SHORT;
+        if (r.text.tokens.n < config.minEntryTokens && !r.code) flags |= ENTRY_FLAG.SHORT;
         if (sh.n >= 8 && variety.size / sh.n < config.minEntryVariety) flags |= ENTRY_FLAG.LOW_VARIETY;
         flagsV.push(flags);
         e++;
