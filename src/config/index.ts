@@ -36,7 +36,7 @@ export const PARAMS = {
   chainGap: { default: 12, min: 1, max: 10000, integer: true, fingerprint: false, description: 'A chain member counts only with a neighbour within chainGap tokens (times the entry sampling step) on both sides.' },
   minWeight: { default: 6, min: 0, max: 1e6, integer: false, fingerprint: false, description: 'Floor on the df-weighted matched fingerprints (a fingerprint in n entries weighs 1/n) for contains and contained_in.' },
   minEvidence: { default: 6, min: 1, max: 10000, integer: true, fingerprint: false, description: 'Minimum in-order matched shingles (chain members next to another) for any fingerprint match.' },
-  maxMatchesPerSample: { default: 16, min: 1, max: 10000, integer: true, fingerprint: false, description: 'Matches reported per sample; the rest are counted as capped.' },
+  maxMatchesPerSample: { default: 100, min: 1, max: 10000, integer: true, fingerprint: false, description: 'Matches reported per sample; the rest are counted as capped.' },
 } as const satisfies Record<string, ParamSpec>;
 
 export type ParamName = keyof typeof PARAMS;
