@@ -1,36 +1,34 @@
-/** Growable Int32 vector for build-time accumulation (amortized doubling, no per-item allocation). */
-export class I32Vec {
-  a: Int32Array;
+/** Growable typed-array vectors for build-time accumulation (amortized doubling, no per-item allocation). */
+type Growable = Int32Array | Uint16Array;
+
+class Vec<T extends Growable> {
+  a: T;
   n = 0;
-  constructor(cap = 1024) {
-    this.a = new Int32Array(cap);
+  constructor(private readonly make: (n: number) => T, cap: number) {
+    this.a = make(cap);
   }
   push(v: number): void {
     if (this.n === this.a.length) {
-      const b = new Int32Array(this.a.length * 2);
+      const b = this.make(this.a.length * 2);
       b.set(this.a);
       this.a = b;
     }
     this.a[this.n++] = v;
   }
-  view(): Int32Array {
-    return this.a.subarray(0, this.n);
+  view(): T {
+    return this.a.subarray(0, this.n) as T;
   }
 }
 
-/** Growable Uint16 vector (16-bit token hashes of registry entries). */
-export class U16Vec {
-  a = new Uint16Array(1 << 16);
-  n = 0;
-  push(v: number): void {
-    if (this.n === this.a.length) {
-      const b = new Uint16Array(this.a.length * 2);
-      b.set(this.a);
-      this.a = b;
-    }
-    this.a[this.n++] = v;
+export class I32Vec extends Vec<Int32Array> {
+  constructor(cap = 1024) {
+    super((n) => new Int32Array(n), cap);
   }
-  view(): Uint16Array {
-    return this.a.subarray(0, this.n);
+}
+
+/** 16-bit token hashes of registry entries. */
+export class U16Vec extends Vec<Uint16Array> {
+  constructor(cap = 1 << 16) {
+    super((n) => new Uint16Array(n), cap);
   }
 }
