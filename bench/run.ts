@@ -139,12 +139,14 @@ async function main(): Promise<void> {
   const w1 = rows['scan-jsonl-w1'] ? mbps(rows['scan-jsonl-w1']) : NaN;
   const regSize = statSync(reg).size;
 
-  const table = ['| configuration | median s | runs (s) | MB/s of text | vs decode ceiling | peak RSS MB | notes |', '|---|---:|---|---:|---:|---:|---|'];
+  const table = ['| configuration | median s | runs (s) | MB/s of text | vs decode ceiling | CPU s / wall s | peak RSS MB | notes |', '|---|---:|---|---:|---:|---:|---:|---|'];
   const result: Record<string, unknown>[] = [];
   for (const [key, r] of Object.entries(rows)) {
     const med = median(r.runs.map((x) => x.wall_s));
     const rate = mbps(r);
     const rss = Math.max(...r.runs.map((x) => x.max_rss_mb));
+    // CPU seconds per wall second of the process (includes child start-up): ~1 = one busy thread, ~2 = both cores
+    const util = median(r.runs.map((x) => (x.cpu_s ?? NaN) / x.wall_s));
     let vs = '';
     let notes = '';
     if (key.startsWith('scan')) {
@@ -156,7 +158,7 @@ async function main(): Promise<void> {
     } else if (key === 'build') {
       notes = `entry text ${(r.bytes / MB).toFixed(1)} MB; file ${(regSize / MB).toFixed(1)} MB = ${Math.round(regSize / m.registry.entries)} B/entry`;
     } else if (key.startsWith('decode')) vs = '100%';
-    table.push(`| ${r.name} | ${med.toFixed(2)} | ${r.runs.map((x) => x.wall_s.toFixed(2)).join(', ')} | ${rate.toFixed(1)} | ${vs} | ${rss.toFixed(0)} | ${notes} |`);
+    table.push(`| ${r.name} | ${med.toFixed(2)} | ${r.runs.map((x) => x.wall_s.toFixed(2)).join(', ')} | ${rate.toFixed(1)} | ${vs} | ${Number.isNaN(util) ? '' : util.toFixed(2)} | ${rss.toFixed(0)} | ${notes} |`);
     result.push({ key, name: r.name, median_s: med, runs_s: r.runs.map((x) => x.wall_s), mb_per_s: rate, peak_rss_mb: rss, basis_bytes: r.bytes, runs: r.runs });
   }
 

@@ -24,6 +24,8 @@ export interface ChildResult {
   text_bytes: number;
   samples: number;
   max_rss_mb: number;
+  /** CPU seconds of the whole process (main thread + worker threads), user + system. */
+  cpu_s: number;
   flagged?: number;
   matches?: number;
   entries?: number;
@@ -32,7 +34,7 @@ export interface ChildResult {
 
 async function run(task: Task): Promise<ChildResult> {
   const t0 = performance.now();
-  let r: Omit<ChildResult, 'wall_s' | 'max_rss_mb'>;
+  let r: Omit<ChildResult, 'wall_s' | 'max_rss_mb' | 'cpu_s'>;
   if (task.mode === 'decode') {
     const { files } = await resolveInputs(task.inputs);
     let bytes = 0;
@@ -53,7 +55,8 @@ async function run(task: Task): Promise<ChildResult> {
     r = { mode: 'build', text_bytes: 0, samples: res.header.sources.records, entries: res.header.entries, low_evidence: { ...res.header.low_evidence } };
   }
   const wall_s = (performance.now() - t0) / 1000;
-  return { ...r, wall_s, max_rss_mb: process.resourceUsage().maxRSS / 1024 };
+  const u = process.resourceUsage();
+  return { ...r, wall_s, max_rss_mb: u.maxRSS / 1024, cpu_s: (u.userCPUTime + u.systemCPUTime) / 1e6 };
 }
 
 const task = JSON.parse(process.argv[2] ?? '{}') as Task;

@@ -118,6 +118,8 @@ export function vary(text: string, rate: number, rnd: () => number, vocab: strin
       i++;
     } else out.push(words[i]!);
   }
+  // a one-word answer whose word was dropped would become an empty (unreadable) registry entry
+  if (out.length === 0) out.push(vocab[Math.floor(rnd() * vocab.length)]!);
   return out.join(' ');
 }
 
@@ -157,7 +159,7 @@ export interface Manifest {
 }
 
 /** Bump when the generation recipe changes, so stale inputs are not reused. */
-const RECIPE = 2;
+const RECIPE = 3;
 const PLANT_RATE = 0.05;
 const CODE_RATE = 0.15;
 const SHARD_TEXT_MB = 50;
