@@ -11,7 +11,7 @@ import { bandKeys } from '../fingerprint/lsh.js';
 import { exactKey } from '../registry/digest.js';
 import { COMMON_ENTRY, ENTRY_FLAG } from '../registry/format.js';
 import type { RegistryViews } from '../registry/load.js';
-import { findKey, keyEnd } from '../registry/table.js';
+import { bloomHas, findKey, keyEnd } from '../registry/table.js';
 import type { MatchKind } from '../types.js';
 import { longestChain, newChainScratch } from './chain.js';
 import { lcsLength, newLcsScratch, PROMPT_TOKEN, TOKEN_HASH_MASK } from './lcs.js';
@@ -78,8 +78,17 @@ export function createMatcher(config: Config, reg: RegistryViews, rules: readonl
   const fingerprint = createFingerprinter(config);
   const compiled = compileRules(rules);
   const hits = new Hits();
-  const counts = new Map<number, number>();
-  const weights = new Map<number, number>();
+  // Per (entry, channel) key = entry * 2 + channel: hit count, summed weight, candidate slot; reset via `touched`.
+  const nKeys = 2 * reg.tokens.length;
+  const cnt = new Int32Array(nKeys);
+  const wsum = new Float32Array(nKeys);
+  const slot = new Int32Array(nKeys).fill(-1);
+  let touched = new Int32Array(1024);
+  let nTouched = 0;
+  let cands = new Int32Array(256);
+  let bucketStart = new Int32Array(257);
+  let bucketFill = new Int32Array(256);
+  let order = new Int32Array(4096);
   const sampleTot = new Float64Array(2 * MAX_LEVEL);
   let gW = new Float32Array(1024);
   let kept = new Int32Array(1024);
@@ -104,7 +113,7 @@ export function createMatcher(config: Config, reg: RegistryViews, rules: readonl
     const f2 = ch.shingles.f2;
     const tot = c * MAX_LEVEL;
     for (let i = 0; i < ch.shingles.n; i++) {
-      const r = findKey(post.t, f1[i], f2[i]);
+      const r = bloomHas(post.bloom, f1[i], f2[i]) ? findKey(post.t, f1[i], f2[i]) : -1;
       let w = 1;
       if (r >= 0) {
         if (post.entry[r] === COMMON_ENTRY) continue;
@@ -116,8 +125,15 @@ export function createMatcher(config: Config, reg: RegistryViews, rules: readonl
           const e = post.entry[x];
           hits.push(e, pc >>> 1, i, c, w);
           const key = e * 2 + c;
-          counts.set(key, (counts.get(key) ?? 0) + 1);
-          weights.set(key, (weights.get(key) ?? 0) + w);
+          if (cnt[key]++ === 0) {
+            if (nTouched === touched.length) {
+              const t = new Int32Array(nTouched * 2);
+              t.set(touched);
+              touched = t;
+            }
+            touched[nTouched++] = key;
+          }
+          wsum[key] += w;
         }
       }
       const v = f2[i];
@@ -167,8 +183,13 @@ export function createMatcher(config: Config, reg: RegistryViews, rules: readonl
 
     const fp = fingerprint(text);
     hits.n = 0;
-    counts.clear();
-    weights.clear();
+    for (let t = 0; t < nTouched; t++) {
+      const key = touched[t];
+      cnt[key] = 0;
+      wsum[key] = 0;
+      slot[key] = -1;
+    }
+    nTouched = 0;
     lshCand.clear();
     sampleTot.fill(0);
     lookup(fp.text);
@@ -182,34 +203,60 @@ export function createMatcher(config: Config, reg: RegistryViews, rules: readonl
       }
     }
 
-    for (const [key, cnt] of counts) {
+    // Candidates: keys with enough hits and weight; their hits are bucketed in one pass, in sample order.
+    let nCand = 0;
+    for (let t = 0; t < nTouched; t++) {
+      const key = touched[t];
       const e = key >>> 1;
       const c = key & 1;
+      if (cnt[key] < config.minEvidence || reg.flags[e] & LOW_EVIDENCE) continue;
       if (found.has(e) && found.get(e)!.kind === 'exact') continue;
-      if (reg.flags[e] & LOW_EVIDENCE) continue;
-      if (cnt < config.minEvidence) continue;
+      const lvl = (reg.level[e] >>> (8 * c)) & 0xff;
+      const wEntry = c ? reg.wcode[e] : reg.wtext[e];
+      const sTot = sampleTot[c * MAX_LEVEL + lvl];
+      if (wEntry <= 0 || (wsum[key] < config.minShare * wEntry && wsum[key] < config.minShare * sTot)) continue;
+      if (nCand === cands.length) {
+        const g2 = new Int32Array(nCand * 2);
+        g2.set(cands);
+        cands = g2;
+        bucketStart = new Int32Array(nCand * 2 + 1);
+        bucketFill = new Int32Array(nCand * 2);
+      }
+      slot[key] = nCand;
+      cands[nCand++] = key;
+    }
+    bucketStart[0] = 0;
+    for (let j = 0; j < nCand; j++) bucketStart[j + 1] = bucketStart[j] + cnt[cands[j]];
+    const total = bucketStart[nCand];
+    if (order.length < total) order = new Int32Array(total * 2);
+    for (let j = 0; j < nCand; j++) bucketFill[j] = bucketStart[j];
+    for (let h = 0; h < hits.n && total > 0; h++) {
+      const sl = slot[hits.entry[h] * 2 + hits.chan[h]];
+      if (sl >= 0) order[bucketFill[sl]++] = h;
+    }
+
+    for (let j = 0; j < nCand; j++) {
+      const key = cands[j];
+      const e = key >>> 1;
+      const c = key & 1;
+      const count = cnt[key];
       const lvl = (reg.level[e] >>> (8 * c)) & 0xff;
       const wEntry = c ? reg.wcode[e] : reg.wtext[e];
       const sTot = sampleTot[c * MAX_LEVEL + lvl];
       const thr = c ? config.codeContainment : config.containment;
-      const wHits = weights.get(key)!;
-      if (wEntry <= 0 || (wHits < config.minShare * wEntry && wHits < config.minShare * sTot)) continue;
-      // Gather this candidate's hits (in sample order; same-position hits are in descending entry position).
-      if (gE.length < cnt) {
-        gE = new Int32Array(cnt * 2);
-        gS = new Int32Array(cnt * 2);
-        gW = new Float32Array(cnt * 2);
-        members = new Int32Array(cnt * 2);
-        kept = new Int32Array(cnt * 2);
+      if (gE.length < count) {
+        gE = new Int32Array(count * 2);
+        gS = new Int32Array(count * 2);
+        gW = new Float32Array(count * 2);
+        members = new Int32Array(count * 2);
+        kept = new Int32Array(count * 2);
       }
-      let g = 0;
-      for (let h = 0; h < hits.n; h++) {
-        if (hits.entry[h] === e && hits.chan[h] === c) {
-          gE[g] = hits.ePos[h];
-          gS[g] = hits.sPos[h];
-          gW[g] = hits.w[h];
-          g++;
-        }
+      const g = count;
+      for (let x = 0; x < g; x++) {
+        const h = order[bucketStart[j] + x];
+        gE[x] = hits.ePos[h];
+        gS[x] = hits.sPos[h];
+        gW[x] = hits.w[h];
       }
       const L = longestChain(gE, g, chainScratch, members);
       if (L < config.minEvidence) continue;
@@ -259,10 +306,7 @@ export function createMatcher(config: Config, reg: RegistryViews, rules: readonl
       for (let i = ws; i < we; i++) win[i - ws] = ch.tokens.h1[i] & TOKEN_HASH_MASK;
       let own = 0; // entry tokens not copied from its prompt
       for (let i = eFrom; i < eFrom + nE; i++) if ((tk.h16[i] & PROMPT_TOKEN) === 0) own++;
-      const lcs = lcsLength(tk.h16, eFrom, eFrom + nE, win, we - ws, lcsScratch) ?? {
-        all: Math.round(Math.min(coverE * nE, coverS * ch.tokens.n)),
-        own: Math.round(coverE * own),
-      };
+      const lcs = lcsLength(tk.h16, eFrom, eFrom + nE, win, we - ws, lcsScratch);
       const keptE = own > 0 ? lcs.own / own : 0;
       const keptS = ch.tokens.n > 0 ? lcs.all / ch.tokens.n : 0;
       let kind: MatchKind;
@@ -288,7 +332,7 @@ export function createMatcher(config: Config, reg: RegistryViews, rules: readonl
         evidence: {
           channel: c ? 'code' : 'text',
           chain: K,
-          hits: cnt,
+          hits: count,
           entry_weight: r4(wEntry),
           sample_weight: r4(sTot),
           matched_weight: r4(W),

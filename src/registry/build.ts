@@ -13,7 +13,7 @@ import type { SkippedRecord } from '../types.js';
 import { TOOL_VERSION } from '../version.js';
 import { exactKey, initXXHash, xx } from './digest.js';
 import { COMMON_ENTRY, ENTRY_FLAG, layoutSections, writeRegistryFile, bytesOf, type RegistryHeader, type TypedArray } from './format.js';
-import { buildKeyTable, bucketOf, findKey, type KeyTable } from './table.js';
+import { bloomAdd, bloomSize, buildKeyTable, bucketOf, findKey, type KeyTable } from './table.js';
 import { I32Vec, U16Vec } from './vec.js';
 import { PROMPT_TOKEN, TOKEN_HASH_MASK } from '../match/lcs.js';
 
@@ -334,6 +334,8 @@ export async function buildRegistry(opts: BuildRegistryOptions): Promise<BuildRe
     w++;
   }
   for (let b = 0; b <= table.mask; b++) dir[b + 1] += dir[b];
+  const bloom = new Uint32Array(bloomSize(m));
+  for (let x = 0; x < m; x++) bloomAdd(bloom, k1[x], k2[x]);
 
   const flags = new Uint32Array(flagsV.view());
   const lowEvidence = { short: 0, low_variety: 0, mostly_common: 0 };
@@ -352,7 +354,7 @@ export async function buildRegistry(opts: BuildRegistryOptions): Promise<BuildRe
   for (let i = 0; i < ex.order.length; i++) exEntry[i] = xent.a[ex.order[i]];
 
   const sections: Array<[string, TypedArray]> = [
-    ['post.dir', dir], ['post.k1', k1], ['post.k2', k2], ['post.entry', entry], ['post.poschan', poschan], ['post.w', pw],
+    ['post.dir', dir], ['post.k1', k1], ['post.k2', k2], ['post.entry', entry], ['post.poschan', poschan], ['post.w', pw], ['post.bloom', bloom],
     ['lsh.dir', lsh.table.dir], ['lsh.k1', lsh.table.k1], ['lsh.k2', lsh.table.k2], ['lsh.entry', lshEntry],
     ['exact.dir', ex.table.dir], ['exact.k1', ex.table.k1], ['exact.k2', ex.table.k2], ['exact.entry', exEntry],
     ['ent.tokens', new Uint32Array(tokens.view())], ['ent.ctokens', new Uint32Array(ctokens.view())], ['ent.wtext', wtext], ['ent.wcode', wcode],

@@ -9,7 +9,7 @@
  *                 name, element type, element offset and length. Typed arrays are stored as their raw bytes.
  *
  * Sections (names): post.dir/k1/k2/entry/poschan/w (fingerprint postings: key -> entry, token position * 2 + channel,
- * weight 1/df with df counted over distinct entry texts;
+ * weight 1/df with df counted over distinct entry texts; post.bloom: a blocked Bloom filter of the keys;
  * entry 0xffffffff marks a common fingerprint that carries no evidence), lsh.dir/k1/k2/entry (band key, band ->
  * entry), exact.dir/k1/k2/entry (xxh64 of the text -> entry), ent.tokens / ent.ctokens (tokens per channel), ent.wtext/wcode (f32:
  * sum over the entry's indexed fingerprints of 1/df), ent.level (sampling level: text in bits 0-7, code in 8-15),

@@ -18,7 +18,7 @@ export interface RegistryShared {
 
 export interface RegistryViews {
   /** w: 1/df of the row's key, df counted over distinct entry texts. */
-  post: { t: KeyTable; entry: Uint32Array; poschan: Uint32Array; w: Float32Array };
+  post: { t: KeyTable; entry: Uint32Array; poschan: Uint32Array; w: Float32Array; bloom: Uint32Array };
   lsh: { t: KeyTable; entry: Uint32Array };
   exact: { t: KeyTable; entry: Uint32Array };
   tokens: Uint32Array;
@@ -63,7 +63,7 @@ export function attachRegistry(shared: RegistryShared): RegistryViews {
     return { mask: dir.length - 2, dir, k1: v(`${p}.k1`) as Int32Array, k2: v(`${p}.k2`) as Int32Array };
   };
   return {
-    post: { t: table('post'), entry: v('post.entry') as Uint32Array, poschan: v('post.poschan') as Uint32Array, w: v('post.w') as Float32Array },
+    post: { t: table('post'), entry: v('post.entry') as Uint32Array, poschan: v('post.poschan') as Uint32Array, w: v('post.w') as Float32Array, bloom: v('post.bloom') as Uint32Array },
     lsh: { t: table('lsh'), entry: v('lsh.entry') as Uint32Array },
     exact: { t: table('exact'), entry: v('exact.entry') as Uint32Array },
     tokens: v('ent.tokens') as Uint32Array,

@@ -76,3 +76,24 @@ export function permute<T extends Int32Array | Uint32Array>(src: T, order: Uint3
   for (let i = 0; i < order.length; i++) out[i] = src[order[i]];
   return out;
 }
+
+/**
+ * Blocked Bloom filter over the keys of a table (Putze, Sanders, Singler, "Cache-, hash- and space-efficient bloom
+ * filters", 2007): one 32-bit word per key, two bits in it, ~8 bits per key, so a key that is absent (most of a
+ * scan's shingles) costs one memory access instead of a bucket walk. Lane 2's low bits are not used: sampling
+ * fixes them.
+ */
+export function bloomSize(keys: number): number {
+  let words = 1;
+  while (words * 32 < keys * 8) words *= 2;
+  return words;
+}
+
+export function bloomAdd(bloom: Uint32Array, a: number, b: number): void {
+  bloom[(a >>> 5) & (bloom.length - 1)] |= (1 << (a & 31)) | (1 << ((b >>> 8) & 31));
+}
+
+export function bloomHas(bloom: Uint32Array, a: number, b: number): boolean {
+  const m = (1 << (a & 31)) | (1 << ((b >>> 8) & 31));
+  return (bloom[(a >>> 5) & (bloom.length - 1)] & m) === m;
+}
