@@ -371,3 +371,14 @@ describe('config', () => {
     expect(c.seed).toBe(9);
   });
 });
+
+describe('code gate counted inside tokenizeText', () => {
+  it('equals codeCharCount on code, prose and edge cases', async () => {
+    const { tokenizeText, newTokenBuffer, codeCharCount } = await import('../src/fingerprint/tokenize.js');
+    const tb = newTokenBuffer(8);
+    for (const t of ['def f(a_b):\n  return a_b[0] <= 1;', 'Plain prose: with a colon (and parens).', '', '___', 'x=y', 'é_ü{}']) {
+      tokenizeText(t, 1, 2, tb);
+      expect(tb.codeChars, t).toBe(codeCharCount(t));
+    }
+  });
+});

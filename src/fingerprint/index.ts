@@ -29,9 +29,8 @@ export interface Fingerprints {
 /** The code channel is computed when a text has at least this many code characters, at this density. */
 export const CODE_GATE = Object.freeze({ minChars: 12, minDensity: 0.008 });
 
-export function looksLikeCode(text: string): boolean {
-  const k = codeCharCount(text);
-  return k >= CODE_GATE.minChars && k >= text.length * CODE_GATE.minDensity;
+export function looksLikeCode(text: string, codeChars = codeCharCount(text)): boolean {
+  return codeChars >= CODE_GATE.minChars && codeChars >= text.length * CODE_GATE.minDensity;
 }
 
 function newChannel(channel: number, k: number): ChannelFingerprints {
@@ -66,7 +65,7 @@ export function createFingerprinter(config: Config): Fingerprinter {
     tokenizeText(input, t1, t2, text.tokens);
     shingle(text.tokens, text.k, text.shingles);
     minhash(text.shingles, config.permutations, config.seed, sig);
-    if (forceCode || looksLikeCode(input)) {
+    if (forceCode || looksLikeCode(input, text.tokens.codeChars)) {
       tokenizeCode(input, c1, c2, code.tokens);
       shingle(code.tokens, code.k, code.shingles);
       result.code = code;

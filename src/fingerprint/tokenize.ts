@@ -16,6 +16,8 @@ import { FNV_PRIME_1, FNV_PRIME_2, fmix32, hashInt, hashString } from './hash.js
 /** Token hashes and character spans, in reusable buffers (valid until the next call with the same buffer). */
 export interface TokenBuffer {
   n: number;
+  /** Code characters seen by the last tokenizeText call ({ } ( ) [ ] ; = < > : _), for the code-channel gate. */
+  codeChars: number;
   h1: Int32Array;
   h2: Int32Array;
   start: Int32Array;
@@ -23,7 +25,7 @@ export interface TokenBuffer {
 }
 
 export function newTokenBuffer(capacity = 4096): TokenBuffer {
-  return { n: 0, h1: new Int32Array(capacity), h2: new Int32Array(capacity), start: new Int32Array(capacity), end: new Int32Array(capacity) };
+  return { n: 0, codeChars: 0, h1: new Int32Array(capacity), h2: new Int32Array(capacity), start: new Int32Array(capacity), end: new Int32Array(capacity) };
 }
 
 function grow(tb: TokenBuffer, need: number): void {
@@ -76,10 +78,12 @@ export function tokenizeText(text: string, seed1: number, seed2: number, tb: Tok
   const len = text.length;
   let n = 0;
   let i = 0;
+  let codeChars = 0;
   grow(tb, 64);
   while (i < len) {
     let c = text.charCodeAt(i);
     if (WORD[c] === 0) {
+      codeChars += CODE_CHAR[c];
       i++;
       continue;
     }
@@ -102,6 +106,7 @@ export function tokenizeText(text: string, seed1: number, seed2: number, tb: Tok
     n++;
   }
   tb.n = n;
+  tb.codeChars = codeChars;
   return n;
 }
 
@@ -250,15 +255,17 @@ export function tokenizeCode(text: string, seed1: number, seed2: number, tb: Tok
   return n;
 }
 
+/** Code characters: { } ( ) [ ] ; = < > : _ */
+const CODE_CHAR = new Uint8Array(65536);
+for (const ch of '{}()[];=<>:_') CODE_CHAR[ch.charCodeAt(0)] = 1;
+
 /**
  * Cheap code-likeness gate: the code channel is only computed for texts with enough code punctuation.
- * Returns the count of code characters ({ } ( ) [ ] ; = < > : _); `:` and `_` let Python in.
+ * Returns the count of code characters ({ } ( ) [ ] ; = < > : _); `:` and `_` let Python in. tokenizeText counts
+ * the same characters in its own pass (TokenBuffer.codeChars).
  */
 export function codeCharCount(text: string): number {
   let k = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 123 || c === 125 || c === 40 || c === 41 || c === 59 || c === 61 || c === 91 || c === 93 || c === 60 || c === 62 || c === 58 || c === 95) k++;
-  }
+  for (let i = 0; i < text.length; i++) k += CODE_CHAR[text.charCodeAt(i)];
   return k;
 }

@@ -50,7 +50,12 @@ const SHARED_END = 'ids.off';
 
 function section(h: RegistryHeader, name: string): SectionInfo {
   const s = h.sections.find((x) => x.name === name);
-  if (!s) throw new ContamscanError('E_REGISTRY_FORMAT', `registry has no section "${name}"`, { section: name });
+  if (!s)
+    throw new ContamscanError(
+      'E_REGISTRY_FORMAT',
+      `registry has no section "${name}": it was written by another build of contamscan (tool ${h.tool_version}); rebuild it with this one`,
+      { section: name },
+    );
   return s;
 }
 
