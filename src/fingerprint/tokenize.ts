@@ -5,8 +5,9 @@
  * markdown syntax and case changes do not change the token stream.
  *
  * Code channel: tokens are identifiers, numbers, string literals and single punctuation characters; comments and
- * layout are dropped. Identifiers that are not keywords and not member names (after `.`) are replaced by their
- * distance to the previous occurrence of the same identifier (0 when new within 255 tokens): Baker's
+ * layout are dropped. Identifiers that are not keywords (member names after `.` included, so a consistent rename
+ * of a file's own methods is seen through too) are replaced by their distance to the previous occurrence of the
+ * same identifier (0 when new within 255 tokens): Baker's
  * "parameterized match" encoding (B. S. Baker, "A program for identifying duplicated code", 1992), used by code
  * plagiarism detectors (JPlag, MOSS-style normalization) so that a consistent rename leaves the stream unchanged.
  * String literals hash their content only, so the quote style does not matter.
@@ -164,7 +165,6 @@ export function tokenizeCode(text: string, seed1: number, seed2: number, tb: Tok
   }
   let n = 0;
   let i = 0;
-  let prevDot = false;
   grow(tb, 64);
   while (i < len) {
     const c = text.charCodeAt(i);
@@ -229,7 +229,7 @@ export function tokenizeCode(text: string, seed1: number, seed2: number, tb: Tok
     }
     let h1 = fmix32(a) | 0;
     let h2 = fmix32(b) | 0;
-    if (kind === 1 && !prevDot && !kw.has(h1 >>> 0)) {
+    if (kind === 1 && !kw.has(h1 >>> 0)) {
       // Baker's parameterization: distance to the previous occurrence of this identifier.
       const slot = (h1 ^ (h1 >>> 16)) & (IDENT_SLOTS - 1);
       let dist = 0;
@@ -243,7 +243,6 @@ export function tokenizeCode(text: string, seed1: number, seed2: number, tb: Tok
       h1 = hashInt(seed1, 0x1d000 + dist) | 0;
       h2 = hashInt(seed2, 0x1d000 + dist) | 0;
     }
-    prevDot = kind === 0 && c === 46;
     if (n >= tb.h1.length) grow(tb, n + 1);
     tb.h1[n] = h1;
     tb.h2[n] = h2;
