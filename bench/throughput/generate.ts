@@ -15,20 +15,9 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, wri
 import { join, extname } from 'node:path';
 import { compress } from 'zstd-napi';
 import { writeParquet } from './parquet-writer.js';
+import { mulberry32 } from '../accuracy/util.js';
 
 export const MB = 1e6;
-
-/** mulberry32: small, fast, seeded. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Rival {
   text: string;
@@ -181,7 +170,7 @@ export function generate(p: GenParams, log: (s: string) => void): Manifest {
   mkdirSync(join(p.dir, 'registry'), { recursive: true });
   mkdirSync(join(p.dir, 'jsonl'), { recursive: true });
 
-  const rnd = prng(p.seed);
+  const rnd = mulberry32(p.seed);
   const rivals = shuffle(loadRivals(p.data), rnd);
   const code = loadCode(p.data);
   // Split by prompt, not by answer: alpaca_eval holds 28 models' answers to the same 805 prompts, some of them
