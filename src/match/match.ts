@@ -6,7 +6,7 @@
  * can never produce a match.
  */
 import type { Config } from '../config/index.js';
-import { createFingerprinter, type ChannelFingerprints } from '../fingerprint/index.js';
+import { createFingerprinter, type ChannelFingerprints, type Fingerprints } from '../fingerprint/index.js';
 import { bandKeys } from '../fingerprint/lsh.js';
 import { exactKey } from '../registry/digest.js';
 import { COMMON_ENTRY, ENTRY_FLAG } from '../registry/format.js';
@@ -166,6 +166,121 @@ export function createMatcher(config: Config, reg: RegistryViews, rules: readonl
     return out;
   }
 
+  /**
+   * Verifies candidate j (hits bucketed in `order`): order and locality of the chain, df-weighted shares, then the
+   * preserved-token ratios from the LCS over the aligned window. Returns the match, or null.
+   */
+  function verify(j: number, fp: Fingerprints): RawMatch | null {
+    const key = cands[j];
+    const e = key >>> 1;
+    const c = key & 1;
+    const count = cnt[key];
+    const lvl = (reg.level[e] >>> (8 * c)) & 0xff;
+    const wEntry = c ? reg.wcode[e] : reg.wtext[e];
+    const sTot = sampleTot[c * MAX_LEVEL + lvl];
+    const thr = c ? config.codeContainment : config.containment;
+    if (gE.length < count) {
+      gE = new Int32Array(count * 2);
+      gS = new Int32Array(count * 2);
+      gW = new Float32Array(count * 2);
+      members = new Int32Array(count * 2);
+      kept = new Int32Array(count * 2);
+    }
+    const g = count;
+    for (let x = 0; x < g; x++) {
+      const h = order[bucketStart[j] + x];
+      gE[x] = hits.ePos[h];
+      gS[x] = hits.sPos[h];
+      gW[x] = hits.w[h];
+    }
+    const L = longestChain(gE, g, chainScratch, members);
+    if (L < config.minEvidence) return null;
+    // Locality: a chain member counts only next to another within the gap on both sides (edited copies keep
+    // runs of matched shingles; coincidental hits strung across a long document stand alone). Runs of close
+    // members give the aligned coverage of the entry and of the sample: an edited copy is covered end to end
+    // with small gaps, an overlap driven by a shared quotation covers only the quoted part.
+    const ch = c ? fp.code! : fp.text;
+    const gap = config.chainGap * (1 << lvl) + ch.k;
+    let K = 0;
+    let W = 0;
+    let covE = 0;
+    let covS = 0;
+    let runStart = -1;
+    for (let q = 0; q < L; q++) {
+      const a = members[q];
+      const nearPrev = q > 0 && gS[a] - gS[members[q - 1]] <= gap && gE[a] - gE[members[q - 1]] <= gap;
+      const b = q + 1 < L ? members[q + 1] : -1;
+      const nearNext = b >= 0 && gS[b] - gS[a] <= gap && gE[b] - gE[a] <= gap;
+      if (!nearPrev && !nearNext) return null;
+      kept[K++] = a;
+      W += gW[a];
+      if (!nearPrev) runStart = a;
+      if (!nearNext) {
+        covE += gE[a] - gE[runStart] + ch.k;
+        covS += gS[a] - gS[runStart] + ch.k;
+      }
+    }
+    if (K < config.minEvidence) return null;
+    const entryTokens = c ? reg.ctokens[e] : reg.tokens[e];
+    const coverE = Math.min(1, covE / Math.max(1, entryTokens));
+    const coverS = Math.min(1, covS / Math.max(1, ch.tokens.n));
+    const share = Math.min(1, W / wEntry);
+    const shareS = sTot > 0 ? Math.min(1, W / sTot) : 0;
+    const jac = Math.min(1, W / Math.max(W, wEntry + sTot - W));
+    if (jac < config.jaccard && share < config.minShare && shareS < config.minShare) return null;
+    // In-order preserved tokens: LCS of the entry's tokens and the sample window the chain aligns it to.
+    const tk = reg.tok[c];
+    const eFrom = tk.off[e];
+    const nE = tk.off[e + 1] - eFrom;
+    const first = kept[0];
+    const last = kept[K - 1];
+    const margin = Math.ceil(nE * 0.25) + ch.k;
+    const ws = Math.max(0, gS[first] - gE[first] - margin);
+    const we = Math.min(ch.tokens.n, gS[last] + (nE - gE[last]) + margin);
+    if (win.length < we - ws) win = new Uint16Array(2 * (we - ws));
+    for (let i = ws; i < we; i++) win[i - ws] = ch.tokens.h1[i] & TOKEN_HASH_MASK;
+    let own = 0; // entry tokens not copied from its prompt
+    for (let i = eFrom; i < eFrom + nE; i++) if ((tk.h16[i] & PROMPT_TOKEN) === 0) own++;
+    const lcs = lcsLength(tk.h16, eFrom, eFrom + nE, win, we - ws, lcsScratch);
+    const keptE = own > 0 ? lcs.own / own : 0;
+    const keptS = ch.tokens.n > 0 ? lcs.all / ch.tokens.n : 0;
+    let kind: MatchKind;
+    let score: number;
+    if (jac >= config.jaccard) {
+      kind = 'near_duplicate';
+      score = jac;
+    } else if ((keptE >= thr && share >= config.minShare && W >= config.minWeight) || (keptE >= Math.max(thr, config.strongKept) && share >= config.strongShare)) {
+      kind = 'contains';
+      score = keptE;
+    } else if (nE > ch.tokens.n && keptS >= config.fragment && shareS >= config.minShare && W >= config.minWeight) {
+      kind = 'contained_in';
+      score = keptS;
+    } else return null;
+    const r4 = (x: number) => Math.round(x * 10000) / 10000;
+    return {
+      entry: e,
+      kind,
+      score: r4(score),
+      spans: spansOf(ch, kept, K),
+      evidence: {
+        channel: c ? 'code' : 'text',
+        chain: K,
+        hits: count,
+        entry_weight: r4(wEntry),
+        sample_weight: r4(sTot),
+        matched_weight: r4(W),
+        entry_kept: r4(keptE),
+        sample_kept: r4(keptS),
+        entry_coverage: r4(coverE),
+        sample_coverage: r4(coverS),
+        weighted_share: r4(share),
+        weighted_share_sample: r4(shareS),
+        jaccard: r4(jac),
+        lsh: lshCand.has(e) ? 1 : 0,
+      },
+    };
+  }
+
   return (text: string): SampleMatches => {
     const found = new Map<number, RawMatch>();
     // exact
@@ -236,116 +351,11 @@ export function createMatcher(config: Config, reg: RegistryViews, rules: readonl
     }
 
     for (let j = 0; j < nCand; j++) {
-      const key = cands[j];
-      const e = key >>> 1;
-      const c = key & 1;
-      const count = cnt[key];
-      const lvl = (reg.level[e] >>> (8 * c)) & 0xff;
-      const wEntry = c ? reg.wcode[e] : reg.wtext[e];
-      const sTot = sampleTot[c * MAX_LEVEL + lvl];
-      const thr = c ? config.codeContainment : config.containment;
-      if (gE.length < count) {
-        gE = new Int32Array(count * 2);
-        gS = new Int32Array(count * 2);
-        gW = new Float32Array(count * 2);
-        members = new Int32Array(count * 2);
-        kept = new Int32Array(count * 2);
-      }
-      const g = count;
-      for (let x = 0; x < g; x++) {
-        const h = order[bucketStart[j] + x];
-        gE[x] = hits.ePos[h];
-        gS[x] = hits.sPos[h];
-        gW[x] = hits.w[h];
-      }
-      const L = longestChain(gE, g, chainScratch, members);
-      if (L < config.minEvidence) continue;
-      // Locality: a chain member counts only next to another within the gap on both sides (edited copies keep
-      // runs of matched shingles; coincidental hits strung across a long document stand alone). Runs of close
-      // members give the aligned coverage of the entry and of the sample: an edited copy is covered end to end
-      // with small gaps, an overlap driven by a shared quotation covers only the quoted part.
-      const ch = c ? fp.code! : fp.text;
-      const gap = config.chainGap * (1 << lvl) + ch.k;
-      let K = 0;
-      let W = 0;
-      let covE = 0;
-      let covS = 0;
-      let runStart = -1;
-      for (let j = 0; j < L; j++) {
-        const a = members[j];
-        const nearPrev = j > 0 && gS[a] - gS[members[j - 1]] <= gap && gE[a] - gE[members[j - 1]] <= gap;
-        const b = j + 1 < L ? members[j + 1] : -1;
-        const nearNext = b >= 0 && gS[b] - gS[a] <= gap && gE[b] - gE[a] <= gap;
-        if (!nearPrev && !nearNext) continue;
-        kept[K++] = a;
-        W += gW[a];
-        if (!nearPrev) runStart = a;
-        if (!nearNext) {
-          covE += gE[a] - gE[runStart] + ch.k;
-          covS += gS[a] - gS[runStart] + ch.k;
-        }
-      }
-      if (K < config.minEvidence) continue;
-      const entryTokens = c ? reg.ctokens[e] : reg.tokens[e];
-      const coverE = Math.min(1, covE / Math.max(1, entryTokens));
-      const coverS = Math.min(1, covS / Math.max(1, ch.tokens.n));
-      const share = Math.min(1, W / wEntry);
-      const shareS = sTot > 0 ? Math.min(1, W / sTot) : 0;
-      const jac = Math.min(1, W / Math.max(W, wEntry + sTot - W));
-      if (jac < config.jaccard && share < config.minShare && shareS < config.minShare) continue;
-      // In-order preserved tokens: LCS of the entry's tokens and the sample window the chain aligns it to.
-      const tk = reg.tok[c];
-      const eFrom = tk.off[e];
-      const nE = tk.off[e + 1] - eFrom;
-      const first = kept[0];
-      const last = kept[K - 1];
-      const margin = Math.ceil(nE * 0.25) + ch.k;
-      const ws = Math.max(0, gS[first] - gE[first] - margin);
-      const we = Math.min(ch.tokens.n, gS[last] + (nE - gE[last]) + margin);
-      if (win.length < we - ws) win = new Uint16Array(2 * (we - ws));
-      for (let i = ws; i < we; i++) win[i - ws] = ch.tokens.h1[i] & TOKEN_HASH_MASK;
-      let own = 0; // entry tokens not copied from its prompt
-      for (let i = eFrom; i < eFrom + nE; i++) if ((tk.h16[i] & PROMPT_TOKEN) === 0) own++;
-      const lcs = lcsLength(tk.h16, eFrom, eFrom + nE, win, we - ws, lcsScratch);
-      const keptE = own > 0 ? lcs.own / own : 0;
-      const keptS = ch.tokens.n > 0 ? lcs.all / ch.tokens.n : 0;
-      let kind: MatchKind;
-      let score: number;
-      if (jac >= config.jaccard) {
-        kind = 'near_duplicate';
-        score = jac;
-      } else if ((keptE >= thr && share >= config.minShare && W >= config.minWeight) || (keptE >= Math.max(thr, config.strongKept) && share >= config.strongShare)) {
-        kind = 'contains';
-        score = keptE;
-      } else if (nE > ch.tokens.n && keptS >= config.fragment && shareS >= config.minShare && W >= config.minWeight) {
-        kind = 'contained_in';
-        score = keptS;
-      } else continue;
-      const prev = found.get(e);
-      if (prev && (KIND_RANK[prev.kind] > KIND_RANK[kind] || (prev.kind === kind && prev.score >= score))) continue;
-      const r4 = (x: number) => Math.round(x * 10000) / 10000;
-      found.set(e, {
-        entry: e,
-        kind,
-        score: r4(score),
-        spans: spansOf(ch, kept, K),
-        evidence: {
-          channel: c ? 'code' : 'text',
-          chain: K,
-          hits: count,
-          entry_weight: r4(wEntry),
-          sample_weight: r4(sTot),
-          matched_weight: r4(W),
-          entry_kept: r4(keptE),
-          sample_kept: r4(keptS),
-          entry_coverage: r4(coverE),
-          sample_coverage: r4(coverS),
-          weighted_share: r4(share),
-          weighted_share_sample: r4(shareS),
-          jaccard: r4(jac),
-          lsh: lshCand.has(e) ? 1 : 0,
-        },
-      });
+      const m = verify(j, fp);
+      if (!m) continue;
+      const prev = found.get(m.entry);
+      if (prev && (KIND_RANK[prev.kind] > KIND_RANK[m.kind] || (prev.kind === m.kind && prev.score >= m.score))) continue;
+      found.set(m.entry, m);
     }
 
     const matches = [...found.values()].sort((a, b) => KIND_RANK[b.kind] - KIND_RANK[a.kind] || b.score - a.score || a.entry - b.entry);
