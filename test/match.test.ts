@@ -103,6 +103,18 @@ describe('match kinds', () => {
     expect(covered).toBeGreaterThanOrEqual(entry.length / 2);
   });
 
+  it('an isolated in-order hit far before the copy is dropped from the evidence, not fatal to the match', async () => {
+    // The entry's first 4 words (one shingle) stand alone early in the document; the entry from its 10th word on
+    // follows much later, so that lone shingle extends the in-order chain and must be dropped as isolated.
+    const words = ENTRIES.bisect.split(/\s+/);
+    const before = `${words.slice(0, 4).join(' ')}. ${HUMAN[0]} ${HUMAN[1]}\n\n`;
+    const text = before + words.slice(9).join(' ') + `\n\n${HUMAN[2]}`;
+    const { by } = await scanTexts([{ id: 'doc', text }]);
+    const m = by('doc');
+    expect(m.map((x) => [x.registry_id, x.kind])).toEqual([['bisect', 'contains']]);
+    for (const [s] of m[0].spans) expect(s).toBeGreaterThanOrEqual(before.length);
+  });
+
   it('two different entries pasted into one document -> both reported', async () => {
     const text = `${HUMAN[5]}\n\n${ENTRIES.violin}\n\n${HUMAN[1]}\n\n${ENTRIES.tyre}\n\n${HUMAN[2]}`;
     const { by, report } = await scanTexts([{ id: 'two', text }]);

@@ -211,7 +211,7 @@ export function createMatcher(config: Config, reg: RegistryViews, rules: readonl
       const nearPrev = q > 0 && gS[a] - gS[members[q - 1]] <= gap && gE[a] - gE[members[q - 1]] <= gap;
       const b = q + 1 < L ? members[q + 1] : -1;
       const nearNext = b >= 0 && gS[b] - gS[a] <= gap && gE[b] - gE[a] <= gap;
-      if (!nearPrev && !nearNext) return null;
+      if (!nearPrev && !nearNext) continue;
       kept[K++] = a;
       W += gW[a];
       if (!nearPrev) runStart = a;
