@@ -6,7 +6,7 @@ import { newShingleBuffer, shingle, ROLL_B1, ROLL_B2, type ShingleBuffer } from 
 import { jaccardEstimate, minhash } from '../src/fingerprint/minhash.js';
 import { candidateProbability, optimalBands } from '../src/fingerprint/lsh.js';
 import { densityLevel, selectedAt } from '../src/fingerprint/index.js';
-import { makeConfig, PARAMS, type ConfigInput } from '../src/config/index.js';
+import { FINGERPRINT_ALGORITHM, makeConfig, PARAMS, type ConfigInput } from '../src/config/index.js';
 import { expectThrowsContamscan } from './helpers.js';
 
 const SEED = 0x5eed;
@@ -319,7 +319,7 @@ describe('config', () => {
       expect(spec.default).toBeGreaterThanOrEqual(spec.min);
       expect(spec.default).toBeLessThanOrEqual(spec.max);
     }
-    expect(c.id.startsWith('cs1-')).toBe(true);
+    expect(c.id.startsWith(`cs${FINGERPRINT_ALGORITHM}-`)).toBe(true);
   });
 
   const bad: Array<[string, ConfigInput, string]> = [

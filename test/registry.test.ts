@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { buildRegistry, type BuildRegistryResult } from '../src/registry/build.js';
 import { loadRegistry, verifyRegistry } from '../src/registry/load.js';
 import { readRegistryHeader, ENTRY_FLAG } from '../src/registry/format.js';
-import { fingerprintParams, makeConfig } from '../src/config/index.js';
+import { FINGERPRINT_ALGORITHM, fingerprintParams, makeConfig } from '../src/config/index.js';
 import {
   ENTRIES,
   FIXTURE_REGISTRY,
@@ -161,6 +161,19 @@ describe('registry build (fixtures/registry)', () => {
     expect(err.exitCode).toBe(5);
     // a scan-only parameter is not a fingerprint parameter: loading works
     await expect(loadRegistry(regPath, makeConfig({ jaccard: 0.95 }))).resolves.toBeTruthy();
+  });
+
+  it('a registry from another fingerprint algorithm version -> E_REGISTRY_PARAMS asking for a rebuild', async () => {
+    const bytes = readFileSync(regPath);
+    const at = bytes.indexOf(Buffer.from(`"algorithm":${FINGERPRINT_ALGORITHM}`));
+    expect(at).toBeGreaterThan(0);
+    const old = Buffer.from(bytes);
+    old.write(`"algorithm":${(FINGERPRINT_ALGORITHM + 1) % 10}`, at); // same length: header offsets stay valid
+    const oldPath = regPath.replace(/\.csreg$/, '-oldalgo.csreg');
+    writeFileSync(oldPath, old);
+    const err = await expectContamscanError(loadRegistry(oldPath, makeConfig()), 'E_REGISTRY_PARAMS');
+    expect(err.message).toContain('fingerprint algorithm');
+    expect(err.message).toContain('rebuild');
   });
 });
 

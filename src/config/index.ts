@@ -39,6 +39,12 @@ export const PARAMS = {
   maxMatchesPerSample: { default: 100, min: 1, max: 10000, integer: true, fingerprint: false, description: 'Matches reported per sample; the rest are counted as capped.' },
 } as const satisfies Record<string, ParamSpec>;
 
+/**
+ * Version of the fingerprint algorithms (tokenizers, hashing, shingling, selection). Bumped whenever a change makes
+ * old registries' fingerprints incomparable with new scans even at equal parameters; part of every id.
+ */
+export const FINGERPRINT_ALGORITHM = 2;
+
 export type ParamName = keyof typeof PARAMS;
 export type Config = Readonly<{ [K in ParamName]: number }> & { readonly id: string; readonly fingerprintId: string };
 export type ConfigInput = Partial<{ [K in ParamName]: number }>;
@@ -58,7 +64,7 @@ function validate(name: string, value: unknown): number {
 }
 
 function idOf(values: Record<ParamName, number>, names: ParamName[]): string {
-  return 'cs1-' + names.map((n) => `${n}=${values[n]}`).join(',');
+  return `cs${FINGERPRINT_ALGORITHM}-` + names.map((n) => `${n}=${values[n]}`).join(',');
 }
 
 /** Validate user values over the defaults; returns a frozen config with its canonical id strings. */
@@ -81,7 +87,7 @@ export function makeConfig(input: ConfigInput = {}): Config {
 
 /** The fingerprint parameters of a config, as stored in a registry header. */
 export function fingerprintParams(c: Config): Record<string, number> {
-  const out: Record<string, number> = {};
+  const out: Record<string, number> = { algorithm: FINGERPRINT_ALGORITHM };
   for (const n of NAMES) if (PARAMS[n].fingerprint) out[n] = c[n];
   return out;
 }
@@ -89,6 +95,8 @@ export function fingerprintParams(c: Config): Record<string, number> {
 /** Throws E_REGISTRY_PARAMS naming every fingerprint parameter that differs. */
 export function assertSameFingerprint(c: Config, stored: Record<string, number>, file: string): void {
   const diffs: string[] = [];
+  if (stored.algorithm !== FINGERPRINT_ALGORITHM)
+    diffs.push(`fingerprint algorithm: registry ${stored.algorithm ?? 'unversioned'}, scan ${FINGERPRINT_ALGORITHM} (rebuild the registry)`);
   for (const n of NAMES) {
     if (!PARAMS[n].fingerprint) continue;
     if (stored[n] !== c[n]) diffs.push(`${n}: registry ${stored[n]}, scan ${c[n]}`);
