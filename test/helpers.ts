@@ -40,31 +40,31 @@ export function readMatches(outDir: string): Match[] {
 
 export const wordCount = (t: string) => t.split(/\s+/).filter(Boolean).length;
 
-/** Awaits a promise that must reject with a ContamscanError of `code`; returns the error for further checks. */
-export async function expectContamscanError(p: Promise<unknown>, code: ErrorCode): Promise<ContamscanError> {
-  let caught: unknown;
-  try {
-    await p;
-  } catch (e) {
-    caught = e;
-  }
+function checkCaught(caught: unknown, code: ErrorCode): ContamscanError {
   expect(caught, `expected a ContamscanError ${code}`).toBeInstanceOf(ContamscanError);
   const err = caught as ContamscanError;
   expect(err.code, err.message).toBe(code);
   return err;
 }
 
+/** Awaits p, which must reject with a ContamscanError of this code; returns the error. */
+export async function expectContamscanError(p: Promise<unknown>, code: ErrorCode): Promise<ContamscanError> {
+  try {
+    await p;
+  } catch (e) {
+    return checkCaught(e, code);
+  }
+  return checkCaught(undefined, code);
+}
+
+/** Calls f, which must throw a ContamscanError of this code; returns the error. */
 export function expectThrowsContamscan(f: () => unknown, code: ErrorCode): ContamscanError {
-  let caught: unknown;
   try {
     f();
   } catch (e) {
-    caught = e;
+    return checkCaught(e, code);
   }
-  expect(caught, `expected a ContamscanError ${code}`).toBeInstanceOf(ContamscanError);
-  const err = caught as ContamscanError;
-  expect(err.code, err.message).toBe(code);
-  return err;
+  return checkCaught(undefined, code);
 }
 
 export interface CliResult {

@@ -1,31 +1,14 @@
 import { describe, it, expect } from 'vitest';
+import { readAll } from './read-all.js';
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parquetMetadataAsync } from 'hyparquet';
-import { readFile, type ReadBatch, type ReaderOptions } from '../src/readers/index.js';
 import type { InputFile } from '../src/io/inputs.js';
-import type { Sample, SkippedRecord } from '../src/types.js';
 
 const FIX = join(import.meta.dirname, '..', 'fixtures', 'parquet');
 const pq = (path: string): InputFile => ({ path, format: 'parquet', compression: 'none', size: 0 });
 
-async function readAll(input: InputFile, opts?: ReaderOptions) {
-  const samples: Sample[] = [];
-  const skipped: SkippedRecord[] = [];
-  let records = 0;
-  const batches: ReadBatch[] = [];
-  for await (const b of readFile(input, opts)) {
-    batches.push(b);
-    samples.push(...b.samples);
-    skipped.push(...b.skipped);
-    expect(b.records).toBe(b.samples.length + b.skipped.reduce((s, k) => s + k.count, 0));
-    records += b.records;
-  }
-  // invariant: samples + skipped counts == records read
-  expect(samples.length + skipped.reduce((s, k) => s + k.count, 0)).toBe(records);
-  return { samples, skipped, records, batches };
-}
 
 const ADJ = ['quick', 'lazy', 'sleepy', 'happy', 'brave'];
 const expectedText = (i: number) => `Sample ${i}: the ${ADJ[i % 5]} fox number ${i} jumps over ${(i * 7) % 13} dogs.`;

@@ -1,12 +1,13 @@
 import { describe, it, expect, beforeAll } from 'vitest';
+import { readAll } from './read-all.js';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { compress as zstdCompress } from 'zstd-napi';
-import { readFile, getPath, type ReadBatch, type ReaderOptions } from '../src/readers/index.js';
+import { getPath } from '../src/readers/index.js';
 import { detectFormat, type InputFile } from '../src/io/inputs.js';
-import type { ByteSource, Sample, SkippedRecord } from '../src/types.js';
+import type { ByteSource } from '../src/types.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'contamscan-readers-'));
 
@@ -17,25 +18,6 @@ function write(name: string, data: string | Uint8Array): InputFile {
   return { path, ...det, size: typeof data === 'string' ? Buffer.byteLength(data) : data.length };
 }
 
-async function readAll(input: InputFile, opts?: ReaderOptions, source?: ByteSource) {
-  const samples: Sample[] = [];
-  const skipped: SkippedRecord[] = [];
-  const batches: ReadBatch[] = [];
-  let records = 0;
-  for await (const b of readFile(input, opts, source)) {
-    batches.push(b);
-    samples.push(...b.samples);
-    skipped.push(...b.skipped);
-    expect(b.records).toBe(b.samples.length + b.skipped.reduce((s, k) => s + k.count, 0));
-    records += b.records;
-  }
-  // invariant per file: samples + skipped counts == records read
-  expect(samples.length + skipped.reduce((s, k) => s + k.count, 0)).toBe(records);
-  // rows are unique and increasing across samples and per-record skips
-  const rows = [...samples.map((s) => s.row), ...skipped.filter((s) => s.count === 1).map((s) => s.row)].sort((a, b) => a - b);
-  expect(new Set(rows).size).toBe(rows.length);
-  return { samples, skipped, records, batches };
-}
 
 const lines = (n: number, f: (i: number) => unknown) =>
   Array.from({ length: n }, (_, i) => JSON.stringify(f(i))).join('\n') + '\n';
