@@ -115,6 +115,19 @@ describe('match kinds', () => {
     for (const [s] of m[0].spans) expect(s).toBeGreaterThanOrEqual(before.length);
   });
 
+  it('a cut-down copy (the middle 60% of an entry) inside longer prose -> contains, score about the share kept', async () => {
+    const [id, entry] = Object.entries(ENTRIES).sort((a, b) => wordCount(b[1]) - wordCount(a[1]))[0];
+    const words = entry.split(/\s+/);
+    const cut = words.slice(Math.floor(words.length * 0.2), Math.floor(words.length * 0.8)).join(' ');
+    expect(wordCount(cut)).toBeGreaterThanOrEqual(48);
+    const text = `${HUMAN[0]} ${HUMAN[1]}\n\n${cut}\n\n${HUMAN[2]} ${HUMAN[3]}`;
+    const { by } = await scanTexts([{ id: 'doc', text }]);
+    const m = by('doc');
+    expect(m.map((x) => [x.registry_id, x.kind])).toEqual([[id, 'contains']]);
+    expect(m[0].score).toBeGreaterThan(0.45);
+    expect(m[0].score).toBeLessThan(0.75); // below the whole-entry threshold: found as a passage
+  });
+
   it('two different entries pasted into one document -> both reported', async () => {
     const text = `${HUMAN[5]}\n\n${ENTRIES.violin}\n\n${HUMAN[1]}\n\n${ENTRIES.tyre}\n\n${HUMAN[2]}`;
     const { by, report } = await scanTexts([{ id: 'two', text }]);

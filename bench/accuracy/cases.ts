@@ -26,6 +26,12 @@ export const CATEGORIES: CategoryDef[] = [
   { name: 'edit25', polarity: 'pos', target: 0.95, what: '25% of word tokens edited' },
   { name: 'partial', polarity: 'pos', target: 0.99, what: 'contiguous 50-70% slice' },
   { name: 'embedded', polarity: 'pos', target: 0.99, what: 'answer inside 3-10x longer human text (Gutenberg / npm code)' },
+  {
+    name: 'partial_embedded',
+    polarity: 'pos',
+    target: 0.9,
+    what: 'a 50-70% slice of an answer of >= 150 words inside 3-10x longer human text (no issue target; 0.9 is ours)',
+  },
   { name: 'multi', polarity: 'pos', target: 0.95, what: '2-4 answers embedded in one Gutenberg document; hit = every one reported' },
   { name: 'renamed_code', polarity: 'pos', target: 0.9, what: 'rival code with identifiers renamed, re-indented, quotes swapped' },
   { name: 'real_edited', polarity: 'pos', target: 0.97, what: 'aligner-2b output vs its original (5-gram containment >= 0.5)' },
@@ -311,6 +317,20 @@ export async function buildCases(opt: BuildOptions): Promise<BuildResult> {
       const host = code ? codeHost(rng, e.text.length * (factor - 1)) : proseHost(rng, e.text.length * (factor - 1));
       const r = embed(host, [e.text], code, rng);
       put('embedded', r.text, [groupOf(e.id)], { entry: e.id, source: e.source, host: code ? 'npm' : 'gutenberg', factor: +(r.text.length / e.text.length).toFixed(2), spans: r.spans });
+    }
+  }
+  if (want('partial_embedded')) {
+    // Cut down AND embedded: neither `contains` (most of the entry) nor `contained_in` (most of the sample) holds,
+    // so only a long-passage rule finds these. Answers of >= 150 words, so the slice is a passage, not a phrase.
+    const rng = R('partial_embedded');
+    for (let k = 0; k < N; k++) {
+      const e = pickEntry(rng, (x) => x.text.split(/\s+/).length >= 150);
+      const cut = partialSlice(e.text, rng);
+      const code = isCodey(cut.text);
+      const factor = 3 + rng.next() * 7;
+      const host = code ? codeHost(rng, cut.text.length * (factor - 1)) : proseHost(rng, cut.text.length * (factor - 1));
+      const r = embed(host, [cut.text], code, rng);
+      put('partial_embedded', r.text, [groupOf(e.id)], { entry: e.id, source: e.source, frac: +cut.frac.toFixed(3), factor: +(r.text.length / cut.text.length).toFixed(2) });
     }
   }
   if (want('multi')) {

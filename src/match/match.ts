@@ -243,6 +243,13 @@ export function createMatcher(config: Config, reg: RegistryViews, rules: readonl
     for (let i = eFrom; i < eFrom + nE; i++) if ((tk.h16[i] & PROMPT_TOKEN) === 0) own++;
     const lcs = lcsLength(tk.h16, eFrom, eFrom + nE, win, we - ws, lcsScratch);
     const keptE = own > 0 ? lcs.own / own : 0;
+    // The aligned passage: the entry's own tokens between the first and last kept chain members, and the share of
+    // them the sample preserves (a partial copy keeps a dense passage of a long entry).
+    let regionOwn = 0;
+    const r0 = eFrom + gE[first];
+    const r1 = Math.min(eFrom + nE, eFrom + gE[last] + ch.k);
+    for (let i = r0; i < r1; i++) if ((tk.h16[i] & PROMPT_TOKEN) === 0) regionOwn++;
+    const passageKept = regionOwn > 0 ? Math.min(1, lcs.own / regionOwn) : 0;
     const keptS = ch.tokens.n > 0 ? lcs.all / ch.tokens.n : 0;
     let kind: MatchKind;
     let score: number;
@@ -255,6 +262,10 @@ export function createMatcher(config: Config, reg: RegistryViews, rules: readonl
     } else if (nE > ch.tokens.n && keptS >= config.fragment && shareS >= config.minShare && W >= config.minWeight) {
       kind = 'contained_in';
       score = keptS;
+    } else if (lcs.own >= config.passageTokens && passageKept >= config.passageKept && W >= config.passageWeight) {
+      // A cut-down copy: a long passage of the entry, densely preserved, inside the sample (score: share of the entry).
+      kind = 'contains';
+      score = keptE;
     } else return null;
     const r4 = (x: number) => Math.round(x * 10000) / 10000;
     return {
@@ -270,6 +281,8 @@ export function createMatcher(config: Config, reg: RegistryViews, rules: readonl
         sample_weight: r4(sTot),
         matched_weight: r4(W),
         entry_kept: r4(keptE),
+        preserved_tokens: lcs.own,
+        passage_kept: r4(passageKept),
         sample_kept: r4(keptS),
         entry_coverage: r4(coverE),
         sample_coverage: r4(coverS),
