@@ -56,8 +56,6 @@ export class ContamscanError extends Error {
 }
 
 export const usageError = (message: string, context: ErrorContext = {}) => new ContamscanError('E_USAGE', message, context);
-export const inputError = (message: string, context: ErrorContext = {}, cause?: unknown) =>
-  new ContamscanError('E_INPUT', message, context, { cause });
 
 /** Exit code for anything thrown: ContamscanError maps through the table, everything else is internal. */
 export function exitCodeOf(err: unknown): number {

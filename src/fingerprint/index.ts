@@ -9,7 +9,6 @@ import { codeCharCount, newTokenBuffer, tokenizeCode, tokenizeText, type TokenBu
 
 export const CHANNEL_TEXT = 0;
 export const CHANNEL_CODE = 1;
-export const CHANNELS = ['text', 'code'] as const;
 
 export interface ChannelFingerprints {
   channel: number;

@@ -18,7 +18,7 @@
  * ids.off/ids.blob (UTF-8 entry ids), text.off/text.blob (UTF-8 entry texts, read lazily for evidence).
  * The content digest is xxh64 over every section's bytes in header order.
  */
-import { mkdir, open, readFile } from 'node:fs/promises';
+import { mkdir, open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { ContamscanError } from '../errors.js';
 
@@ -188,4 +188,3 @@ export function sectionByteLength(s: SectionInfo): number {
   return s.length * BYTES[s.dtype];
 }
 
-export { readFile };

@@ -72,12 +72,6 @@ export function keyEnd(t: KeyTable, first: number): number {
   return i;
 }
 
-export function permute<T extends Int32Array | Uint32Array>(src: T, order: Uint32Array, make: (n: number) => T): T {
-  const out = make(order.length);
-  for (let i = 0; i < order.length; i++) out[i] = src[order[i]];
-  return out;
-}
-
 /**
  * Blocked Bloom filter over the keys of a table (Putze, Sanders, Singler, "Cache-, hash- and space-efficient bloom
  * filters", 2007): one 32-bit word per key, two bits in it, ~8 bits per key, so a key that is absent (most of a
