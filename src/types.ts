@@ -66,4 +66,14 @@ export interface Match {
   spans: Array<[number, number]>;
   /** Extra evidence numbers (matched fingerprints, chain length, channel). */
   evidence?: Record<string, number | string>;
+  /** The sample text around the spans (written by scan --out), so a report can show the evidence. */
+  excerpt?: Excerpt;
+}
+
+/** A window of a sample's text: text = sampleText.slice(start, start + text.length). */
+export interface Excerpt {
+  start: number;
+  text: string;
+  /** Length of the whole sample text in characters. */
+  chars: number;
 }

@@ -1,6 +1,7 @@
 /** scan() end to end on the bundled fixtures (fixtures/shards against a registry built from fixtures/registry). */
 import { describe, it, expect, beforeAll } from 'vitest';
-import { existsSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { buildRegistry } from '../src/registry/build.js';
 import { scan, type ScanOptions } from '../src/pipeline/scan.js';
@@ -30,7 +31,7 @@ describe('scan fixtures/shards', () => {
   it('report.json is written and equals the returned report', () => {
     const onDisk = JSON.parse(readFileSync(join(tmp, 'out-0', 'report.json'), 'utf8'));
     expect(onDisk).toEqual(JSON.parse(JSON.stringify(report)));
-    expect(report.schema_version).toBe(1);
+    expect(report.schema_version).toBe(2);
     expect(report.registry.entries).toBe(8);
     expect(report.registry.path).toBe(regPath);
     expect(report.workers).toBe(0);
@@ -50,6 +51,37 @@ describe('scan fixtures/shards', () => {
     expect(report.totals).toMatchObject({ files: 4, failed_files: 0, records: 23, samples: 21, skipped: 2, capped_matches: 0 });
     expect(report.totals.records).toBe(report.totals.samples + report.totals.skipped);
     expect(report.totals.flagged_fraction).toBeCloseTo(report.totals.flagged / report.totals.samples, 12);
+  });
+
+  it('audit fields: each file has its SHA-256 (as sha256sum gives it), a dataset label and flagged text bytes', () => {
+    for (const f of report.inputs) {
+      expect(f.sha256, f.file).toBe(createHash('sha256').update(readFileSync(f.file)).digest('hex'));
+      expect(f.dataset).toBe('shards');
+      expect(f.flagged_text_bytes).toBeLessThanOrEqual(f.text_bytes);
+      expect(f.flagged_text_bytes > 0).toBe(f.flagged > 0);
+    }
+    expect(report.totals.flagged_text_bytes).toBe(report.inputs.reduce((a, f) => a + f.flagged_text_bytes, 0));
+    expect(report.registry.bytes).toBe(statSync(regPath).size);
+    expect(report.score_histogram).toHaveLength(10);
+    expect(report.score_histogram.reduce((a, b) => a + b, 0)).toBe(report.totals.matches);
+  });
+
+  it('matches carry an excerpt of the sample around their spans; entries.jsonl holds each matched entry once', () => {
+    for (const m of matches) {
+      const ex = m.excerpt!;
+      expect(ex, m.sample_id).toBeDefined();
+      expect(ex.text.length).toBeLessThanOrEqual(1500);
+      expect(ex.start).toBeLessThanOrEqual(m.spans[0]![0]);
+      expect(ex.start + ex.text.length).toBeLessThanOrEqual(ex.chars);
+    }
+    const entries = readFileSync(join(tmp, 'out-0', 'entries.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const matched = [...new Set(matches.filter((m) => m.kind !== 'marker').map((m) => m.registry_id))];
+    expect(entries.map((e) => e.registry_id)).toEqual(matched);
+    for (const e of entries) {
+      expect(e.text.length).toBeGreaterThan(0);
+      expect(e.text_chars).toBeGreaterThanOrEqual(e.text.length);
+      expect(typeof e.tags).toBe('object');
+    }
   });
 
   it('skipped records are grouped by reason with file:row examples', () => {

@@ -4,17 +4,29 @@
  * report.json. Returns the report.
  */
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { makeConfig, type ConfigInput } from '../config/index.js';
 import { ContamscanError, reviveError, usageError } from '../errors.js';
+import { checksummed } from '../io/checksum.js';
 import { resolveInputs } from '../io/inputs.js';
+import { localSource } from '../io/source.js';
 import { loadRules } from '../match/markers.js';
 import { readFile, type ReaderOptions } from '../readers/index.js';
 import { initXXHash } from '../registry/digest.js';
 import { loadRegistry, type LoadedRegistry } from '../registry/load.js';
-import { REPORT_SCHEMA_VERSION, type FileReport, type ScanReport, type SkipGroup } from '../report/model.js';
+import { excerptOf } from '../report/excerpt.js';
+import {
+  ENTRY_TEXT_CAP,
+  REPORT_SCHEMA_VERSION,
+  SCORE_BINS,
+  scoreBin,
+  type EntryRecord,
+  type FileReport,
+  type ScanReport,
+  type SkipGroup,
+} from '../report/model.js';
 import type { Match, Sample, SkippedRecord } from '../types.js';
 import { TOOL_VERSION } from '../version.js';
 import { createExecutor } from './executor.js';
@@ -44,6 +56,8 @@ export interface ScanOptions {
   batchSize?: number;
   /** Called for every match, in output order. */
   onMatch?: (m: Match) => void;
+  /** Dataset label for every input of this scan; default: each file's parent directory name. */
+  dataset?: string;
 }
 
 const SKIP_EXAMPLES = 5;
@@ -78,6 +92,8 @@ export async function scan(opts: ScanOptions): Promise<ScanReport> {
   const skipGroups = new Map<string, SkipGroup>();
   const byTag: ScanReport['by_tag'] = {};
   const byKind: ScanReport['by_kind'] = {};
+  const histogram = new Array<number>(SCORE_BINS).fill(0);
+  const matchedEntries = new Set<number>();
   let capped = 0;
   const progress: ProgressState = {
     filesDone: 0,
@@ -120,6 +136,7 @@ export async function scan(opts: ScanOptions): Promise<ScanReport> {
       if (!res) continue;
       const s = p.samples[i];
       p.fr.flagged++;
+      p.fr.flagged_text_bytes += Buffer.byteLength(s.text, 'utf8');
       progress.flagged++;
       p.fr.matches += res.matches.length;
       capped += res.capped;
@@ -137,8 +154,11 @@ export async function scan(opts: ScanOptions): Promise<ScanReport> {
           tags,
           spans: m.spans,
           ...(m.evidence ? { evidence: m.evidence } : {}),
+          ...(out ? { excerpt: excerptOf(s.text, m.spans) } : {}),
         };
         emit(match);
+        histogram[scoreBin(m.score)]!++;
+        if (m.entry >= 0) matchedEntries.add(m.entry);
         const k = (byKind[m.kind] ??= { samples: 0, matches: 0 });
         k.matches++;
         if (!sampleKinds.has(m.kind)) {
@@ -160,30 +180,50 @@ export async function scan(opts: ScanOptions): Promise<ScanReport> {
 
   try {
     for (const f of files) {
-      const fr: FileReport = { file: f.path, bytes: f.size, records: 0, samples: 0, flagged: 0, skipped: 0, matches: 0, text_bytes: 0, status: 'ok' };
+      const fr: FileReport = {
+        file: f.path,
+        dataset: opts.dataset ?? (basename(dirname(f.path)) || '.'),
+        bytes: f.size,
+        sha256: null,
+        records: 0,
+        samples: 0,
+        flagged: 0,
+        skipped: 0,
+        matches: 0,
+        text_bytes: 0,
+        flagged_text_bytes: 0,
+        status: 'ok',
+      };
       reports.push(fr);
       let fileBytesSeen = 0;
-      for await (const batch of readFile(f, reader)) {
-        fr.records += batch.records;
-        for (const s of batch.skipped) {
-          fr.skipped += s.count;
-          if (s.reason === 'truncated_input' || s.reason === 'corrupt_file' || s.reason === 'read_error') {
-            fr.status = 'failed';
-            fr.error = s.message;
+      const local = localSource(f.path);
+      const src = checksummed(local);
+      try {
+        for await (const batch of readFile(f, reader, src)) {
+          fr.records += batch.records;
+          for (const s of batch.skipped) {
+            fr.skipped += s.count;
+            if (s.reason === 'truncated_input' || s.reason === 'corrupt_file' || s.reason === 'read_error') {
+              fr.status = 'failed';
+              fr.error = s.message;
+            }
+            recordSkip(s);
           }
-          recordSkip(s);
+          progress.bytesDone += batch.bytesRead - fileBytesSeen;
+          fileBytesSeen = batch.bytesRead;
+          if (batch.samples.length) {
+            fr.samples += batch.samples.length;
+            progress.samples += batch.samples.length;
+            const texts = batch.samples.map((s) => s.text);
+            for (const t of texts) fr.text_bytes += Buffer.byteLength(t, 'utf8');
+            inflight.push({ fr, samples: batch.samples, result: exec.run(texts) });
+            while (inflight.length >= maxInflight) await drainOne();
+          }
+          term?.update(progress);
         }
-        progress.bytesDone += batch.bytesRead - fileBytesSeen;
-        fileBytesSeen = batch.bytesRead;
-        if (batch.samples.length) {
-          fr.samples += batch.samples.length;
-          progress.samples += batch.samples.length;
-          const texts = batch.samples.map((s) => s.text);
-          for (const t of texts) fr.text_bytes += Buffer.byteLength(t, 'utf8');
-          inflight.push({ fr, samples: batch.samples, result: exec.run(texts) });
-          while (inflight.length >= maxInflight) await drainOne();
-        }
-        term?.update(progress);
+        fr.sha256 = await src.digest();
+      } finally {
+        await local.close().catch(() => undefined);
       }
       progress.bytesDone += f.size - fileBytesSeen;
       progress.filesDone++;
@@ -198,14 +238,25 @@ export async function scan(opts: ScanOptions): Promise<ScanReport> {
     term?.done();
   }
 
-  const report = buildReport(opts, reg, config.id, config as unknown as Record<string, number>, reports, ignored, skipGroups, byTag, byKind, capped, started, exec.threads, rules.map((r) => r.id));
-  if (opts.out) await writeFile(join(opts.out, 'report.json'), JSON.stringify(report, null, 2) + '\n');
+  const registryBytes = (await stat(reg.path)).size;
+  const report = buildReport(opts, reg, registryBytes, config.id, config as unknown as Record<string, number>, reports, ignored, skipGroups, byTag, byKind, histogram, capped, started, exec.threads, rules.map((r) => r.id));
+  if (opts.out) {
+    const entries: string[] = [];
+    for (const e of matchedEntries) {
+      const text = await reg.textOf(e);
+      const rec: EntryRecord = { registry_id: reg.ids[e]!, tags: reg.tagsOf(e), text: text.slice(0, ENTRY_TEXT_CAP), text_chars: text.length };
+      entries.push(JSON.stringify(rec) + '\n');
+    }
+    await writeFile(join(opts.out, 'entries.jsonl'), entries.join(''));
+    await writeFile(join(opts.out, 'report.json'), JSON.stringify(report, null, 2) + '\n');
+  }
   return report;
 }
 
 function buildReport(
   opts: ScanOptions,
   reg: LoadedRegistry,
+  registryBytes: number,
   configId: string,
   configValues: Record<string, number>,
   inputs: FileReport[],
@@ -213,6 +264,7 @@ function buildReport(
   skipGroups: Map<string, SkipGroup>,
   byTag: ScanReport['by_tag'],
   byKind: ScanReport['by_kind'],
+  histogram: number[],
   capped: number,
   started: Date,
   workers: number,
@@ -232,6 +284,7 @@ function buildReport(
     config: { id: configId, params },
     registry: {
       path: reg.path,
+      bytes: registryBytes,
       digest: reg.header.digest,
       entries: reg.header.entries,
       fingerprint_id: reg.header.fingerprint_id,
@@ -246,6 +299,7 @@ function buildReport(
       failed_files: inputs.filter((f) => f.status === 'failed').length,
       bytes: sum('bytes'),
       text_bytes: sum('text_bytes'),
+      flagged_text_bytes: sum('flagged_text_bytes'),
       records: sum('records'),
       samples,
       flagged,
@@ -256,6 +310,7 @@ function buildReport(
     },
     by_tag: byTag,
     by_kind: byKind,
+    score_histogram: histogram,
     skipped: [...skipGroups.values()].sort((a, b) => b.count - a.count),
     policy: { fail_over: opts.failOver ?? null, exceeded: opts.failOver !== undefined && flaggedFraction > opts.failOver },
     started_at: started.toISOString(),
