@@ -11,6 +11,8 @@ export const EXIT = Object.freeze({
   FAIL_OVER: 3,
   INPUT: 4,
   REGISTRY: 5,
+  /** A scan output given to report/merge is unreadable, or the scans cannot be merged. */
+  SCAN_OUTPUT: 6,
 });
 
 export type ErrorCode =
@@ -21,6 +23,8 @@ export type ErrorCode =
   | 'E_INPUT_FORMAT'
   | 'E_REGISTRY_FORMAT'
   | 'E_REGISTRY_PARAMS'
+  | 'E_SCAN_OUTPUT'
+  | 'E_MERGE_MISMATCH'
   | 'E_INTERNAL';
 
 const EXIT_BY_CODE: Record<ErrorCode, number> = {
@@ -31,6 +35,8 @@ const EXIT_BY_CODE: Record<ErrorCode, number> = {
   E_INPUT_FORMAT: EXIT.INPUT,
   E_REGISTRY_FORMAT: EXIT.REGISTRY,
   E_REGISTRY_PARAMS: EXIT.REGISTRY,
+  E_SCAN_OUTPUT: EXIT.SCAN_OUTPUT,
+  E_MERGE_MISMATCH: EXIT.SCAN_OUTPUT,
   E_INTERNAL: EXIT.INTERNAL,
 };
 

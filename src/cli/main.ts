@@ -12,6 +12,8 @@ import { scan } from '../pipeline/scan.js';
 import { buildRegistry } from '../registry/build.js';
 import { readRegistryHeader } from '../registry/format.js';
 import { verifyRegistry } from '../registry/load.js';
+import { parseFormats, writeReport, type ReportFormat } from '../report/index.js';
+import { mergeScans } from '../report/merge.js';
 import type { ScanReport } from '../report/model.js';
 import { TOOL_VERSION } from '../version.js';
 
@@ -160,9 +162,12 @@ export function program(): Command {
     .option('--strict', 'stop at the first bad record or file (exit 4)')
     .option('--max-record-bytes <n>', 'skip records larger than this (default 8 MiB)', number('--max-record-bytes'))
     .option('--no-progress', 'no progress line on stderr')
+    .option('--dataset <name>', "dataset label for this scan's files in reports (default: each file's parent directory name)")
+    .option('--report <formats>', 'also write the compliance report: html, md or html,md', parseFormats)
     .option('--json', 'print the summary as JSON on stdout')
     .action(async (inputs: string[], o) => {
       const report = await scan({
+        dataset: o.dataset,
         inputs,
         registry: o.registry,
         out: o.out,
@@ -176,8 +181,41 @@ export function program(): Command {
         maxRecordBytes: o.maxRecordBytes,
         progress: o.progress === false ? false : undefined,
       });
+      const formats = (o.report ?? []) as ReportFormat[];
+      const written = formats.length ? (await writeReport({ dirs: [o.out], out: o.out, formats })).files : [];
       if (o.json) process.stdout.write(JSON.stringify({ totals: report.totals, by_kind: report.by_kind, by_tag: report.by_tag, policy: report.policy, out: o.out }, null, 2) + '\n');
-      else process.stdout.write(summaryText(report) + `\nwrote ${o.out}/matches.jsonl and ${o.out}/report.json\n`);
+      else process.stdout.write(summaryText(report) + `\nwrote ${[`${o.out}/matches.jsonl`, `${o.out}/report.json`, ...written].join(', ')}\n`);
+      if (report.policy.exceeded) process.exitCode = EXIT.FAIL_OVER;
+    });
+
+  prog
+    .command('report')
+    .description('write the compliance report (report.html, report.md) from one or more scan outputs; several are merged first')
+    .argument('<scan-dirs...>', 'scan output directories')
+    .requiredOption('--out <dir>', 'output directory')
+    .option('--format <formats>', 'html, md or html,md (default both)', parseFormats)
+    .option('--compare <report.json>', 'previous report.json: show the change of every figure and breakdown')
+    .option('--fail-over <rate>', 'policy threshold on the flagged fraction (default: the scans\' --fail-over)', number('--fail-over'))
+    .option('--period <label>', 'reporting period shown, e.g. "2026 Q4" (default: the scan dates)')
+    .option('--title <text>', 'report title')
+    .option('--evidence <n>', 'strongest matches shown with their text (default 100)', number('--evidence'))
+    .action(async (dirs: string[], o) => {
+      const { view, files } = await writeReport({ dirs, out: o.out, formats: o.format, compare: o.compare, failOver: o.failOver, period: o.period, title: o.title, evidence: o.evidence });
+      process.stdout.write(summaryText(view.report) + `\nwrote ${files.join(', ')}\n`);
+      if (view.report.policy.exceeded) process.exitCode = EXIT.FAIL_OVER;
+    });
+
+  prog
+    .command('merge')
+    .description('merge scan outputs (partitions or datasets) into one: report.json, matches.jsonl, entries.jsonl')
+    .argument('<scan-dirs...>', 'scan output directories')
+    .requiredOption('--out <dir>', 'output directory')
+    .option('--fail-over <rate>', 'policy threshold on the flagged fraction (default: the scans\' common --fail-over)', number('--fail-over'))
+    .option('--json', 'print the summary as JSON on stdout')
+    .action(async (dirs: string[], o) => {
+      const report = await mergeScans({ dirs, out: o.out, failOver: o.failOver });
+      if (o.json) process.stdout.write(JSON.stringify({ totals: report.totals, by_kind: report.by_kind, by_tag: report.by_tag, policy: report.policy, out: o.out }, null, 2) + '\n');
+      else process.stdout.write(summaryText(report) + `\nwrote ${o.out}/report.json, ${o.out}/matches.jsonl, ${o.out}/entries.jsonl\n`);
       if (report.policy.exceeded) process.exitCode = EXIT.FAIL_OVER;
     });
   return prog;

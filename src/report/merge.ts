@@ -1,0 +1,312 @@
+/**
+ * Scan outputs (report.json + matches.jsonl + entries.jsonl in a directory) and their merge. Partitions of one
+ * dataset scanned on several machines, or several datasets, merge into the output a single scan of all their
+ * inputs gives: same totals and breakdowns, matches.jsonl in the same order (input files sorted by path, rows in
+ * order), entries.jsonl in order of first match. Scans made with another registry, other parameters, other rules
+ * or another tool version are refused, naming what differs.
+ */
+import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { ContamscanError } from '../errors.js';
+import { REPORT_SCHEMA_VERSION, SCORE_BINS, type CountPair, type EntryRecord, type FileReport, type ScanReport, type SkipGroup } from './model.js';
+
+export interface ScanDir {
+  dir: string;
+  report: ScanReport;
+}
+
+const SKIP_EXAMPLES = 5;
+
+/** Read and check the report.json of a scan output directory. */
+export async function readScanDir(dir: string): Promise<ScanDir> {
+  const path = join(dir, 'report.json');
+  let raw: string;
+  try {
+    raw = await readFile(path, 'utf8');
+  } catch (e) {
+    throw new ContamscanError('E_SCAN_OUTPUT', `${dir} is not a scan output: cannot read report.json (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { file: path });
+  }
+  let report: ScanReport;
+  try {
+    report = JSON.parse(raw) as ScanReport;
+  } catch (e) {
+    throw new ContamscanError('E_SCAN_OUTPUT', `${path}: not valid JSON: ${(e as Error).message}`, { file: path });
+  }
+  if (report?.tool?.name !== 'contamscan' || typeof report.schema_version !== 'number')
+    throw new ContamscanError('E_SCAN_OUTPUT', `${path}: not a contamscan report (no tool.name/schema_version)`, { file: path });
+  if (report.schema_version !== REPORT_SCHEMA_VERSION)
+    throw new ContamscanError(
+      'E_SCAN_OUTPUT',
+      `${path}: report schema version ${report.schema_version}, this contamscan reads version ${REPORT_SCHEMA_VERSION}; rescan with this version`,
+      { file: path, field: 'schema_version' },
+    );
+  return { dir, report };
+}
+
+/** What must be equal for scans to add up. */
+const SAME: Array<[string, (r: ScanReport) => string]> = [
+  ['tool version', (r) => r.tool.version],
+  ['config id (parameters)', (r) => r.config.id],
+  ['registry digest', (r) => r.registry.digest],
+  ['registry fingerprint id', (r) => r.registry.fingerprint_id],
+  ['marker rules', (r) => r.rules.join(',')],
+];
+
+/** Throws E_MERGE_MISMATCH when the scans were made differently or scanned the same file twice. */
+export function assertMergeable(parts: ScanDir[]): void {
+  if (!parts.length) throw new ContamscanError('E_USAGE', 'no scan outputs given');
+  const first = parts[0]!;
+  for (const [what, get] of SAME) {
+    const want = get(first.report);
+    for (const p of parts.slice(1)) {
+      const got = get(p.report);
+      if (got !== want) {
+        const detail = what === 'config id (parameters)' ? paramDiff(first.report, p.report) : `"${want}" vs "${got}"`;
+        throw new ContamscanError('E_MERGE_MISMATCH', `cannot merge ${first.dir} and ${p.dir}: different ${what}: ${detail}`, {
+          field: what,
+          first: first.dir,
+          other: p.dir,
+        });
+      }
+    }
+  }
+  const seen = new Map<string, string>();
+  for (const p of parts)
+    for (const f of p.report.inputs) {
+      const prev = seen.get(f.file);
+      if (prev !== undefined)
+        throw new ContamscanError('E_MERGE_MISMATCH', `cannot merge: ${f.file} was scanned by both ${prev} and ${p.dir}; it would count twice`, {
+          file: f.file,
+          first: prev,
+          other: p.dir,
+        });
+      seen.set(f.file, p.dir);
+    }
+}
+
+function paramDiff(a: ScanReport, b: ScanReport): string {
+  const keys = new Set([...Object.keys(a.config.params), ...Object.keys(b.config.params)]);
+  const diffs = [...keys].filter((k) => a.config.params[k] !== b.config.params[k]).map((k) => `${k} ${a.config.params[k]} vs ${b.config.params[k]}`);
+  return diffs.length ? diffs.join(', ') : `"${a.config.id}" vs "${b.config.id}"`;
+}
+
+const byPath = (a: FileReport, b: FileReport) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0);
+
+function addPairs(into: Record<string, CountPair>, from: Record<string, CountPair | undefined>): void {
+  for (const [k, c] of Object.entries(from)) {
+    if (!c) continue;
+    const t = (into[k] ??= { samples: 0, matches: 0 });
+    t.samples += c.samples;
+    t.matches += c.matches;
+  }
+}
+
+/**
+ * The report a single scan of all the parts' inputs gives. Times: earliest start, latest finish; duration_s and
+ * workers are sums over the parts (machine time, not wall time); `merged_from` lists the parts.
+ * failOver: the policy threshold to apply; default the parts' common threshold (E_MERGE_MISMATCH when they differ).
+ */
+export function mergeReports(parts: ScanDir[], opts: { failOver?: number } = {}): ScanReport {
+  assertMergeable(parts);
+  if (parts.length === 1) {
+    const r = parts[0]!.report;
+    if (opts.failOver === undefined) return r;
+    return { ...r, policy: { fail_over: opts.failOver, exceeded: r.totals.flagged_fraction > opts.failOver } };
+  }
+  const first = parts[0]!.report;
+  const inputs = parts.flatMap((p) => p.report.inputs.map((f) => ({ ...f }))).sort(byPath);
+  const order = new Map(inputs.map((f, i) => [f.file, i]));
+
+  const byTag: ScanReport['by_tag'] = {};
+  const byKind: Record<string, CountPair> = {};
+  const histogram = new Array<number>(SCORE_BINS).fill(0);
+  const skipped = new Map<string, SkipGroup>();
+  let capped = 0;
+  // skip examples in input order, as one scan would have collected them
+  const examples: Array<{ reason: string; ex: SkipGroup['examples'][number] }> = [];
+  for (const p of parts) {
+    const r = p.report;
+    capped += r.totals.capped_matches;
+    for (const [key, vals] of Object.entries(r.by_tag)) addPairs((byTag[key] ??= {}), vals);
+    addPairs(byKind, r.by_kind);
+    r.score_histogram.forEach((n, i) => (histogram[i]! += n));
+    for (const g of r.skipped) {
+      const t = skipped.get(g.reason) ?? { reason: g.reason, count: 0, examples: [] };
+      skipped.set(g.reason, t);
+      t.count += g.count;
+      for (const ex of g.examples) examples.push({ reason: g.reason, ex });
+    }
+  }
+  examples.sort((a, b) => (order.get(a.ex.file) ?? 0) - (order.get(b.ex.file) ?? 0) || a.ex.row - b.ex.row);
+  for (const { reason, ex } of examples) {
+    const g = skipped.get(reason)!;
+    if (g.examples.length < SKIP_EXAMPLES) g.examples.push(ex);
+  }
+
+  let failOver = opts.failOver ?? null;
+  if (opts.failOver === undefined) {
+    const thresholds = [...new Set(parts.map((p) => p.report.policy.fail_over))];
+    if (thresholds.length > 1)
+      throw new ContamscanError(
+        'E_MERGE_MISMATCH',
+        `cannot merge: the scans used different --fail-over thresholds (${thresholds.map(String).join(', ')}); give --fail-over to set one`,
+        { field: 'policy.fail_over' },
+      );
+    failOver = thresholds[0] ?? null;
+  }
+
+  const sum = (k: keyof FileReport) => inputs.reduce((a, f) => a + (f[k] as number), 0);
+  const samples = sum('samples');
+  const flagged = sum('flagged');
+  const flaggedFraction = samples ? flagged / samples : 0;
+  const started = parts.map((p) => p.report.started_at).sort()[0]!;
+  const finished = parts.map((p) => p.report.finished_at).sort().at(-1)!;
+  const duration = parts.reduce((a, p) => a + p.report.duration_s, 0);
+  const ignored = [...new Set(parts.flatMap((p) => p.report.ignored_inputs))].sort();
+  return {
+    schema_version: REPORT_SCHEMA_VERSION,
+    tool: first.tool,
+    config: first.config,
+    registry: first.registry,
+    rules: first.rules,
+    inputs,
+    ignored_inputs: ignored,
+    totals: {
+      files: inputs.length,
+      failed_files: inputs.filter((f) => f.status === 'failed').length,
+      bytes: sum('bytes'),
+      text_bytes: sum('text_bytes'),
+      flagged_text_bytes: sum('flagged_text_bytes'),
+      records: sum('records'),
+      samples,
+      flagged,
+      skipped: sum('skipped'),
+      flagged_fraction: flaggedFraction,
+      matches: sum('matches'),
+      capped_matches: capped,
+    },
+    by_tag: byTag,
+    by_kind: byKind,
+    score_histogram: histogram,
+    skipped: [...skipped.values()].sort((a, b) => b.count - a.count),
+    policy: { fail_over: failOver, exceeded: failOver !== null && flaggedFraction > failOver },
+    started_at: started,
+    finished_at: finished,
+    duration_s: duration,
+    throughput: {
+      mb_per_s: sum('bytes') / 1e6 / Math.max(duration, 1e-6),
+      text_mb_per_s: sum('text_bytes') / 1e6 / Math.max(duration, 1e-6),
+      samples_per_s: samples / Math.max(duration, 1e-6),
+    },
+    workers: parts.reduce((a, p) => a + p.report.workers, 0),
+    merged_from: parts.map((p) => ({
+      dir: p.dir,
+      started_at: p.report.started_at,
+      finished_at: p.report.finished_at,
+      files: p.report.totals.files,
+      samples: p.report.totals.samples,
+    })),
+  };
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** Lines of a JSONL file, parsed; a bad line is an error naming file and line. */
+async function* jsonLines<T>(path: string): AsyncGenerator<T> {
+  for await (const { value } of jsonLinesRaw<T>(path)) yield value;
+}
+
+async function* jsonLinesRaw<T>(path: string): AsyncGenerator<{ value: T; raw: string }> {
+  if (!(await exists(path))) return;
+  const rl = createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity });
+  let n = 0;
+  for await (const line of rl) {
+    n++;
+    if (!line.trim()) continue;
+    try {
+      yield { value: JSON.parse(line) as T, raw: line };
+    } catch (e) {
+      throw new ContamscanError('E_SCAN_OUTPUT', `${path} line ${n}: not valid JSON: ${(e as Error).message}`, { file: path, row: n - 1 });
+    }
+  }
+}
+
+interface MatchLine {
+  file: string;
+  row: number;
+  registry_id: string;
+  [k: string]: unknown;
+}
+
+/** The parts' matches, one stream, ordered by (input file path, row) as one scan writes them. */
+export async function* mergedMatches(parts: ScanDir[]): AsyncGenerator<{ line: MatchLine; raw: string; part: number }> {
+  const its = parts.map((p) => jsonLinesRaw<MatchLine>(join(p.dir, 'matches.jsonl'))[Symbol.asyncIterator]());
+  const heads = await Promise.all(its.map((it) => it.next()));
+  const key = (m: MatchLine) => m.file;
+  for (;;) {
+    let best = -1;
+    for (let i = 0; i < heads.length; i++) {
+      const h = heads[i]!;
+      if (h.done) continue;
+      if (best < 0) {
+        best = i;
+        continue;
+      }
+      const a = h.value.value;
+      const b = heads[best]!.value!.value;
+      if (key(a) < key(b) || (key(a) === key(b) && a.row < b.row)) best = i;
+    }
+    if (best < 0) return;
+    const { value, raw } = heads[best]!.value!;
+    yield { line: value, raw, part: best };
+    heads[best] = await its[best]!.next();
+  }
+}
+
+/** Registry entries of all parts by id (first text seen wins; texts of one id are identical for one registry). */
+export async function mergedEntries(parts: ScanDir[]): Promise<Map<string, EntryRecord>> {
+  const out = new Map<string, EntryRecord>();
+  for (const p of parts) for await (const e of jsonLines<EntryRecord>(join(p.dir, 'entries.jsonl'))) if (!out.has(e.registry_id)) out.set(e.registry_id, e);
+  return out;
+}
+
+export interface MergeOptions {
+  dirs: string[];
+  out: string;
+  failOver?: number;
+}
+
+/** `contamscan merge`: write the merged report.json, matches.jsonl and entries.jsonl to `out`. */
+export async function mergeScans(opts: MergeOptions): Promise<ScanReport> {
+  const parts = await Promise.all(opts.dirs.map(readScanDir));
+  const report = mergeReports(parts, { failOver: opts.failOver });
+  await mkdir(opts.out, { recursive: true });
+  const entries = await mergedEntries(parts);
+  const written = new Set<string>();
+  const entryLines: string[] = [];
+  const out = createWriteStream(join(opts.out, 'matches.jsonl'));
+  try {
+    for await (const { line, raw } of mergedMatches(parts)) {
+      if (!write(out, raw + '\n')) await new Promise<void>((res) => out.once('drain', () => res()));
+      const e = entries.get(line.registry_id);
+      if (e && !written.has(e.registry_id)) {
+        written.add(e.registry_id);
+        entryLines.push(JSON.stringify(e) + '\n');
+      }
+    }
+  } finally {
+    await new Promise<void>((res, rej) => out.end((e?: Error | null) => (e ? rej(e) : res())));
+  }
+  await writeFile(join(opts.out, 'entries.jsonl'), entryLines.join(''));
+  await writeFile(join(opts.out, 'report.json'), JSON.stringify(report, null, 2) + '\n');
+  return report;
+}
+
+const write = (w: WriteStream, s: string): boolean => w.write(s);
