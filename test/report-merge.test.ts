@@ -1,0 +1,191 @@
+/**
+ * merge and report on scan outputs: a partitioned scan merges into what one scan of all inputs gives (same
+ * totals, breakdowns, matches.jsonl and entries.jsonl bytes); scans made differently are refused; the report is
+ * reproducible and shows the change against a previous report.
+ */
+import { describe, it, expect, beforeAll } from 'vitest';
+import { existsSync, readFileSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildRegistry } from '../src/registry/build.js';
+import { scan } from '../src/pipeline/scan.js';
+import { mergeReports, mergeScans, readScanDir } from '../src/report/merge.js';
+import { writeReport } from '../src/report/index.js';
+import type { ScanReport } from '../src/report/model.js';
+import { FIXTURE_REGISTRY, FIXTURE_SHARDS, FIXTURE_TAG_FIELDS, ROOT, expectContamscanError, runCliAsync, tempDir } from './helpers.js';
+
+const tmp = tempDir('merge');
+const regPath = join(tmp, 'fixtures.csreg');
+const files = readdirSync(FIXTURE_SHARDS)
+  .sort()
+  .map((f) => join(FIXTURE_SHARDS, f));
+let single: ScanReport;
+
+const scanTo = (inputs: string[], out: string, extra: Record<string, unknown> = {}) =>
+  scan({ inputs, registry: regPath, out: join(tmp, out), workers: 0, progress: false, ...extra });
+
+/** What must equal between a merged report and the single scan (not times, worker counts or merge bookkeeping). */
+function comparable(r: ScanReport) {
+  const { started_at, finished_at, duration_s, throughput, workers, merged_from, ...rest } = r;
+  void started_at, finished_at, duration_s, throughput, workers, merged_from;
+  return rest;
+}
+
+beforeAll(async () => {
+  await buildRegistry({ inputs: [FIXTURE_REGISTRY], out: regPath, tagFields: FIXTURE_TAG_FIELDS });
+  single = await scanTo([FIXTURE_SHARDS], 'single');
+  // interleaved partitions: a Slurm array or Indexed Job that deals files out round-robin
+  await scanTo([files[0]!, files[2]!], 'part-a');
+  await scanTo([files[1]!], 'part-b', { workers: 2 });
+  await scanTo([files[3]!], 'part-c');
+});
+
+describe('merge', () => {
+  it('a partitioned scan merges into what a single scan gives: report, matches.jsonl and entries.jsonl', async () => {
+    expect(single.totals.flagged).toBeGreaterThan(0);
+    const merged = await mergeScans({ dirs: ['part-c', 'part-a', 'part-b'].map((d) => join(tmp, d)), out: join(tmp, 'merged') });
+    expect(comparable(merged)).toEqual(comparable(single));
+    expect(merged.totals).toEqual(single.totals);
+    expect(merged.merged_from?.map((m) => m.files)).toEqual([1, 2, 1]);
+    expect(merged.workers).toBe(2);
+    for (const f of ['matches.jsonl', 'entries.jsonl'])
+      expect(readFileSync(join(tmp, 'merged', f), 'utf8'), f).toBe(readFileSync(join(tmp, 'single', f), 'utf8'));
+    const onDisk = JSON.parse(readFileSync(join(tmp, 'merged', 'report.json'), 'utf8'));
+    expect(onDisk).toEqual(JSON.parse(JSON.stringify(merged)));
+  });
+
+  it('a merged output merges again (merge is associative over partitions)', async () => {
+    await mergeScans({ dirs: [join(tmp, 'part-a'), join(tmp, 'part-b')], out: join(tmp, 'ab') });
+    const again = await mergeScans({ dirs: [join(tmp, 'ab'), join(tmp, 'part-c')], out: join(tmp, 'abc') });
+    expect(comparable(again)).toEqual(comparable(single));
+    expect(readFileSync(join(tmp, 'abc', 'matches.jsonl'), 'utf8')).toBe(readFileSync(join(tmp, 'single', 'matches.jsonl'), 'utf8'));
+  });
+
+  it('refuses scans made with other parameters, naming the parameter and both values', async () => {
+    await scanTo([files[3]!], 'other-params', { config: { jaccard: 0.85 } });
+    const err = await expectContamscanError(mergeScans({ dirs: [join(tmp, 'part-a'), join(tmp, 'other-params')], out: join(tmp, 'x1') }), 'E_MERGE_MISMATCH');
+    expect(err.message).toMatch(/jaccard 0\.8 vs 0\.85/);
+    expect(err.message).toContain('other-params');
+    expect(existsSync(join(tmp, 'x1'))).toBe(false);
+  });
+
+  it('refuses scans made against another registry', async () => {
+    const reg2 = join(tmp, 'other.csreg');
+    await buildRegistry({ inputs: [join(FIXTURE_REGISTRY, 'chat-answers.jsonl')], out: reg2, tagFields: FIXTURE_TAG_FIELDS });
+    await scan({ inputs: [files[3]!], registry: reg2, out: join(tmp, 'other-reg'), workers: 0, progress: false });
+    const err = await expectContamscanError(mergeScans({ dirs: [join(tmp, 'part-a'), join(tmp, 'other-reg')], out: join(tmp, 'x2') }), 'E_MERGE_MISMATCH');
+    expect(err.message).toMatch(/different registry digest/);
+  });
+
+  it('refuses a file scanned twice, and different --fail-over thresholds unless one is given', async () => {
+    let err = await expectContamscanError(mergeScans({ dirs: [join(tmp, 'part-a'), join(tmp, 'single')], out: join(tmp, 'x3') }), 'E_MERGE_MISMATCH');
+    expect(err.message).toMatch(/scanned by both/);
+    expect(err.message).toContain(files[0]!);
+    await scanTo([files[1]!], 'part-b-policy', { failOver: 0.5 });
+    const dirs = [join(tmp, 'part-a'), join(tmp, 'part-b-policy'), join(tmp, 'part-c')];
+    err = await expectContamscanError(mergeScans({ dirs, out: join(tmp, 'x4') }), 'E_MERGE_MISMATCH');
+    expect(err.message).toMatch(/fail-over/);
+    const ok = await mergeScans({ dirs, out: join(tmp, 'x4'), failOver: 0.9 });
+    expect(ok.policy).toEqual({ fail_over: 0.9, exceeded: false });
+  });
+
+  it('a directory that is not a scan output is an E_SCAN_OUTPUT error naming it', async () => {
+    mkdirSync(join(tmp, 'empty'), { recursive: true });
+    const err = await expectContamscanError(readScanDir(join(tmp, 'empty')), 'E_SCAN_OUTPUT');
+    expect(err.message).toContain(join(tmp, 'empty'));
+    mkdirSync(join(tmp, 'old'), { recursive: true });
+    writeFileSync(join(tmp, 'old', 'report.json'), JSON.stringify({ ...single, schema_version: 1 }));
+    expect((await expectContamscanError(readScanDir(join(tmp, 'old')), 'E_SCAN_OUTPUT')).message).toMatch(/schema version 1/);
+  });
+
+  it('mergeReports of one scan is that scan', async () => {
+    const part = await readScanDir(join(tmp, 'single'));
+    expect(mergeReports([part])).toBe(part.report);
+  });
+});
+
+describe('report', () => {
+  it('is reproducible: the same scan outputs give the same bytes', async () => {
+    await writeReport({ dirs: [join(tmp, 'single')], out: join(tmp, 'rep1'), failOver: 0.3, period: '2026 Q4' });
+    await writeReport({ dirs: [join(tmp, 'single')], out: join(tmp, 'rep2'), failOver: 0.3, period: '2026 Q4' });
+    for (const f of ['report.html', 'report.md']) expect(readFileSync(join(tmp, 'rep1', f), 'utf8')).toBe(readFileSync(join(tmp, 'rep2', f), 'utf8'));
+  });
+
+  it('from several scan outputs, writes their merge next to the report; totals equal the single scan', async () => {
+    const { view, files: written } = await writeReport({ dirs: ['part-a', 'part-b', 'part-c'].map((d) => join(tmp, d)), out: join(tmp, 'rep-merged'), formats: ['md'] });
+    expect(written).toEqual([join(tmp, 'rep-merged', 'report.md')]);
+    expect(view.report.totals).toEqual(single.totals);
+    expect(readFileSync(join(tmp, 'rep-merged', 'matches.jsonl'), 'utf8')).toBe(readFileSync(join(tmp, 'single', 'matches.jsonl'), 'utf8'));
+    const md = readFileSync(join(tmp, 'rep-merged', 'report.md'), 'utf8');
+    expect(md).toContain('### Merged from 3 scans');
+    expect(md).toContain(`| Flagged samples | ${single.totals.flagged} |`);
+  });
+
+  it('content: verdict against the threshold, breakdowns, evidence with the entry text, audit trail with checksums', async () => {
+    const { view } = await writeReport({ dirs: [join(tmp, 'single')], out: join(tmp, 'rep3'), failOver: 0.3, evidence: 5 });
+    const html = readFileSync(join(tmp, 'rep3', 'report.html'), 'utf8');
+    const pct = (100 * single.totals.flagged_fraction).toFixed(3);
+    expect(html).toContain(`FAIL: flagged ${pct}% of samples; threshold 30.000%`);
+    expect(view.policy).toEqual({ threshold: 0.3, fraction: single.totals.flagged_fraction, pass: false });
+    expect(view.breakdowns.map((b) => b.key)).toEqual(['vendor', 'model', 'source', 'agent', 'kind']);
+    const vendor = view.breakdowns.find((b) => b.key === 'vendor')!;
+    expect(Object.fromEntries(vendor.rows.map((r) => [r.label, r.samples]))).toEqual(Object.fromEntries(Object.entries(single.by_tag.vendor!).map(([k, c]) => [k, c.samples])));
+    expect(view.evidence).toHaveLength(5);
+    expect(view.evidence_total).toBe(single.totals.matches);
+    for (let i = 1; i < view.evidence.length; i++) expect(view.evidence[i - 1]!.score).toBeGreaterThanOrEqual(view.evidence[i]!.score);
+    for (const e of view.evidence.filter((x) => x.kind !== 'marker')) expect(e.entry?.text.length, e.registry_id).toBeGreaterThan(50);
+    expect((html.match(/<article class="ev"/g) ?? []).length).toBe(5);
+    expect((html.match(/<mark>/g) ?? []).length).toBeGreaterThanOrEqual(5);
+    for (const f of single.inputs) expect(html).toContain(f.sha256!);
+    expect(html).toContain(single.registry.digest);
+    expect(html).toContain(single.config.id);
+    expect(html).not.toMatch(/<script/i);
+    expect(view.top_entries[0]!.matches).toBeGreaterThanOrEqual(view.top_entries.at(-1)!.matches);
+  });
+
+  it('--compare shows the change of every headline figure and breakdown', async () => {
+    // last quarter: two of the four files, another registry digest (so the report warns it is not like for like)
+    const prev = JSON.parse(readFileSync(join(tmp, 'part-a', 'report.json'), 'utf8')) as ScanReport;
+    const prevPath = join(tmp, 'prev-report.json');
+    writeFileSync(prevPath, JSON.stringify({ ...prev, registry: { ...prev.registry, digest: '0000000000000000', entries: 5 } }));
+    const { view } = await writeReport({ dirs: [join(tmp, 'single')], out: join(tmp, 'rep4'), compare: prevPath });
+    const h = Object.fromEntries(view.headline.map((x) => [x.key, x]));
+    expect(h.samples!.prev).toBe(prev.totals.samples);
+    expect(h.flagged!.prev).toBe(prev.totals.flagged);
+    expect(view.compare!.notes.join(' ')).toMatch(/registry changed: 5 entries/);
+    const md = readFileSync(join(tmp, 'rep4', 'report.md'), 'utf8');
+    const d = single.totals.samples - prev.totals.samples;
+    expect(md).toContain(`| Samples scanned | ${single.totals.samples} | ${prev.totals.samples} | +${d} (+${((100 * d) / prev.totals.samples).toFixed(1)}%) |`);
+    const kinds = view.breakdowns.find((b) => b.key === 'kind')!;
+    for (const r of kinds.rows) expect(r.prev_samples).toBe(prev.by_kind[r.label as keyof typeof prev.by_kind]?.samples ?? 0);
+  });
+});
+
+describe('CLI report and merge', () => {
+  it('merge and report write their files; exit 3 over the threshold; exit 6 on a mismatch', async () => {
+    const parts = ['part-a', 'part-b', 'part-c'].map((d) => join(tmp, d));
+    let r = await runCliAsync(['merge', ...parts, '--out', join(tmp, 'cli-merged')]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`flagged ${single.totals.flagged}`);
+    r = await runCliAsync(['report', join(tmp, 'cli-merged'), '--out', join(tmp, 'cli-rep'), '--fail-over', '0.3', '--period', '2026 Q4']);
+    expect(r.status, r.stderr).toBe(3);
+    expect(readFileSync(join(tmp, 'cli-rep', 'report.html'), 'utf8')).toContain('2026 Q4');
+    expect(existsSync(join(tmp, 'cli-rep', 'report.md'))).toBe(true);
+    r = await runCliAsync(['merge', join(tmp, 'part-a'), join(tmp, 'other-params'), '--out', join(tmp, 'cli-x')]);
+    expect(r.status).toBe(6);
+    expect(r.stderr).toMatch(/E_MERGE_MISMATCH.*jaccard/);
+    r = await runCliAsync(['report', join(tmp, 'nope'), '--out', join(tmp, 'cli-y')]);
+    expect(r.status).toBe(6);
+    expect(r.stderr).toMatch(/E_SCAN_OUTPUT/);
+    r = await runCliAsync(['report', join(tmp, 'single'), '--out', join(tmp, 'cli-z'), '--format', 'pdf']);
+    expect(r.status).toBe(2);
+  });
+
+  it('scan --report html,md writes the report into the scan output', async () => {
+    const out = join(tmp, 'cli-scan');
+    const r = await runCliAsync(['scan', FIXTURE_SHARDS, '--registry', regPath, '--out', out, '--workers', '0', '--report', 'html,md', '--dataset', 'fixture-set'], ROOT);
+    expect(r.status, r.stderr).toBe(0);
+    const html = readFileSync(join(out, 'report.html'), 'utf8');
+    expect(html).toContain('fixture-set');
+    expect(readFileSync(join(out, 'report.md'), 'utf8')).toContain('| fixture-set |');
+  });
+});
