@@ -134,6 +134,8 @@ describe('report', () => {
     for (let i = 1; i < view.evidence.length; i++) expect(view.evidence[i - 1]!.score).toBeGreaterThanOrEqual(view.evidence[i]!.score);
     for (const e of view.evidence.filter((x) => x.kind !== 'marker')) expect(e.entry?.text.length, e.registry_id).toBeGreaterThan(50);
     expect((html.match(/<article class="ev"/g) ?? []).length).toBe(5);
+    // five slots, five match kinds in the fixtures: each kind gets one, however strong the exact copies are
+    expect(new Set(view.evidence.map((e) => e.kind))).toEqual(new Set(Object.keys(single.by_kind)));
     expect((html.match(/<mark>/g) ?? []).length).toBeGreaterThanOrEqual(5);
     for (const f of single.inputs) expect(html).toContain(f.sha256!);
     expect(html).toContain(single.registry.digest);

@@ -236,7 +236,7 @@ ${histogram('Matches by verified score', v.histogram.bins, v.histogram.labels)}
 </section>
 
 <section id="evidence"><h2>Evidence</h2>
-<p>The ${fmtCount(v.evidence.length)} strongest of ${fmtCount(v.evidence_total)} matches (at most 3 per registry entry), strongest first. Highlighted: where the evidence lies in the sample. Every match is in <span class="mono">matches.jsonl</span>.</p>
+<p>The ${fmtCount(v.evidence.length)} strongest of ${fmtCount(v.evidence_total)} matches: the strongest of every dataset and match kind, then the strongest of the rest, at most 3 per registry entry; strongest first. Highlighted: where the evidence lies in the sample. Every match is in <span class="mono">matches.jsonl</span>.</p>
 ${nav}
 ${pages.join('\n') || '<p class="muted">No matches.</p>'}
 </section>

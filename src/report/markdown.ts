@@ -107,7 +107,7 @@ export function renderMarkdown(v: ReportView): string {
   );
 
   out.push('## Evidence', '');
-  out.push(`The ${fmtCount(v.evidence.length)} strongest of ${fmtCount(v.evidence_total)} matches (at most 3 per registry entry), strongest first; matched spans are between ⟪ and ⟫. Every match is in matches.jsonl.`, '');
+  out.push(`The ${fmtCount(v.evidence.length)} strongest of ${fmtCount(v.evidence_total)} matches: the strongest of every dataset and match kind, then the strongest of the rest, at most 3 per registry entry; strongest first; matched spans are between ⟪ and ⟫. Every match is in matches.jsonl.`, '');
   v.evidence.forEach((e, i) => {
     out.push(`### #${i + 1} · ${mdText(e.kind, 20)} · score ${Number(e.score).toFixed(3)}`, '');
     out.push(`- sample: ${mdText(e.sample_id, 160)} (${mdText(e.file, 200)} row ${Number(e.row)})`);

@@ -68,23 +68,27 @@ export function histogram(title: string, bins: number[], labels: string[], opts:
   return svg(title, width, height, parts);
 }
 
-/** The flagged fraction against the policy threshold: a bar on a scale reaching past both. */
+/** The flagged fraction against the policy threshold: a bar on a scale reaching past both, labels that cannot collide. */
 export function thresholdGauge(title: string, fraction: number, threshold: number | null, opts: { width?: number } = {}): string {
   const width = opts.width ?? 640;
-  const height = 56;
+  const height = 62;
   const scale = Math.max(fraction, threshold ?? 0) * 1.25 || 0.01;
   const x = (v: number) => 10 + (v / scale) * (width - 20);
   const over = threshold !== null && fraction > threshold;
+  const fx = x(fraction);
   const parts = [
-    `<rect x="10" y="12" width="${width - 20}" height="18" fill="#edf2f7" stroke="#cbd5e0"/>`,
-    `<rect x="10" y="12" width="${(x(fraction) - 10).toFixed(1)}" height="18" fill="${over ? '#c53030' : '#2f855a'}"><title>flagged ${(100 * fraction).toFixed(4)}%</title></rect>`,
-    `<text x="10" y="48" font-size="11" fill="${TEXT}">flagged ${escapeHtml((100 * fraction).toFixed(4))}%</text>`,
+    `<rect x="10" y="20" width="${width - 20}" height="18" fill="#edf2f7" stroke="#cbd5e0"/>`,
+    `<rect x="10" y="20" width="${(fx - 10).toFixed(1)}" height="18" fill="${over ? '#c53030' : '#2f855a'}"><title>flagged ${(100 * fraction).toFixed(4)}%</title></rect>`,
+    // the flagged label under the bar's end, the threshold label above its line
+    `<text x="${Math.max(10, fx).toFixed(1)}" y="54" text-anchor="${fx < 120 ? 'start' : 'end'}" font-size="11" fill="${TEXT}">flagged ${escapeHtml((100 * fraction).toFixed(4))}%</text>`,
   ];
-  if (threshold !== null)
+  if (threshold !== null) {
+    const tx = x(threshold);
     parts.push(
-      `<line x1="${x(threshold).toFixed(1)}" y1="6" x2="${x(threshold).toFixed(1)}" y2="36" stroke="${TEXT}" stroke-width="2" stroke-dasharray="4 2"/>`,
-      `<text x="${Math.min(width - 10, x(threshold)).toFixed(1)}" y="48" text-anchor="end" font-size="11" fill="${TEXT}">threshold ${escapeHtml((100 * threshold).toFixed(4))}%</text>`,
+      `<line x1="${tx.toFixed(1)}" y1="14" x2="${tx.toFixed(1)}" y2="44" stroke="${TEXT}" stroke-width="2" stroke-dasharray="4 2"/>`,
+      `<text x="${tx.toFixed(1)}" y="11" text-anchor="${tx < 120 ? 'start' : tx > width - 120 ? 'end' : 'middle'}" font-size="11" fill="${TEXT}">threshold ${escapeHtml((100 * threshold).toFixed(4))}%</text>`,
     );
+  }
   return svg(title, width, height, parts);
 }
 

@@ -131,6 +131,42 @@ function datasetsOf(r: ScanReport): Map<string, DatasetRow> {
 
 const day = (iso: string) => iso.slice(0, 10);
 
+/** The n strongest items, at most PER_ENTRY per registry entry. */
+function strongest(items: EvidenceItem[], n: number): EvidenceItem[] {
+  items.sort(strongerFirst);
+  const perEntry = new Map<string, number>();
+  const kept: EvidenceItem[] = [];
+  for (const e of items) {
+    const c = perEntry.get(e.registry_id) ?? 0;
+    if (c >= PER_ENTRY) continue;
+    perEntry.set(e.registry_id, c + 1);
+    kept.push(e);
+    if (kept.length >= n) break;
+  }
+  return kept;
+}
+
+/**
+ * n evidence items: first the strongest few of every (dataset, match kind) group, so a reviewer sees each kind of
+ * finding in each dataset (not 100 exact copies of one set), then the strongest of the rest; strongest first.
+ */
+function pickEvidence(groups: EvidenceItem[][], n: number): EvidenceItem[] {
+  if (n <= 0) return [];
+  const quota = Math.min(3, Math.max(1, Math.floor(n / Math.max(1, groups.length))));
+  const chosen = new Set<EvidenceItem>();
+  for (const g of groups) for (const e of g.slice(0, quota)) if (chosen.size < n) chosen.add(e);
+  const rest = groups.flat().sort(strongerFirst);
+  const perEntry = new Map<string, number>();
+  for (const e of chosen) perEntry.set(e.registry_id, (perEntry.get(e.registry_id) ?? 0) + 1);
+  for (const e of rest) {
+    if (chosen.size >= n) break;
+    if (chosen.has(e) || (perEntry.get(e.registry_id) ?? 0) >= PER_ENTRY) continue;
+    perEntry.set(e.registry_id, (perEntry.get(e.registry_id) ?? 0) + 1);
+    chosen.add(e);
+  }
+  return [...chosen].sort(strongerFirst);
+}
+
 export async function buildView(parts: ScanDir[], opts: ViewOptions = {}): Promise<ReportView> {
   const report = mergeReports(parts, { failOver: opts.failOver });
   const prev = opts.compare?.report;
@@ -169,24 +205,11 @@ export async function buildView(parts: ScanDir[], opts: ViewOptions = {}): Promi
   }
   const datasets = [...ds.values()].sort((a, b) => b.flagged - a.flagged || (a.name < b.name ? -1 : 1));
 
-  // one pass over the matches: most-matched entries and the strongest evidence
+  // one pass over the matches: most-matched entries and the strongest evidence of every (dataset, kind)
   const evidenceN = opts.evidence ?? 100;
+  const datasetOf = new Map(report.inputs.map((f) => [f.file, f.dataset]));
   const entryStats = new Map<string, TopEntry & { lastSample: string }>();
-  let pool: EvidenceItem[] = [];
-  const perEntry = new Map<string, number>();
-  const prune = () => {
-    pool.sort(strongerFirst);
-    perEntry.clear();
-    const kept: EvidenceItem[] = [];
-    for (const e of pool) {
-      const n = perEntry.get(e.registry_id) ?? 0;
-      if (n >= PER_ENTRY) continue;
-      perEntry.set(e.registry_id, n + 1);
-      kept.push(e);
-      if (kept.length >= evidenceN) break;
-    }
-    pool = kept;
-  };
+  const pools = new Map<string, EvidenceItem[]>();
   let total = 0;
   for await (const { line } of mergedMatches(parts)) {
     total++;
@@ -201,6 +224,9 @@ export async function buildView(parts: ScanDir[], opts: ViewOptions = {}): Promi
     }
     if (m.score > s.best_score) s.best_score = m.score;
     if (evidenceN > 0) {
+      const group = `${datasetOf.get(m.file) ?? ''}\u0000${m.kind}`;
+      let pool = pools.get(group);
+      if (!pool) pools.set(group, (pool = []));
       pool.push({
         sample_id: String(m.sample_id),
         file: m.file,
@@ -212,12 +238,12 @@ export async function buildView(parts: ScanDir[], opts: ViewOptions = {}): Promi
         spans: Array.isArray(m.spans) ? m.spans : [],
         excerpt: m.excerpt,
       });
-      if (pool.length >= evidenceN * 4 + 64) prune();
+      if (pool.length >= evidenceN * 4 + 64) pools.set(group, strongest(pool, evidenceN));
     }
   }
-  prune();
+  const evidence = pickEvidence([...pools.values()].map((p) => strongest(p, evidenceN)), evidenceN);
   const entries = await mergedEntries(parts);
-  for (const e of pool) e.entry = entries.get(e.registry_id);
+  for (const e of evidence) e.entry = entries.get(e.registry_id);
 
   const top_entries = [...entryStats.values()]
     .sort((a, b) => b.matches - a.matches || b.samples - a.samples || (a.registry_id < b.registry_id ? -1 : 1))
@@ -251,7 +277,7 @@ export async function buildView(parts: ScanDir[], opts: ViewOptions = {}): Promi
     breakdowns,
     histogram: { bins: report.score_histogram, labels },
     top_entries,
-    evidence: pool,
+    evidence,
     evidence_total: total,
     evidence_page_size: opts.evidencePageSize ?? 20,
     compare,
