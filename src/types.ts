@@ -38,7 +38,7 @@ export interface SkippedRecord {
   /** The field involved, when there is one (e.g. the text field path). */
   field?: string;
   message: string;
-  /** How many records this entry stands for (file-level failures of unknown extent count 1). */
+  /** How many records this entry stands for (a file-level failure counts the records known lost: 0 when unknown). */
   count: number;
 }
 
