@@ -191,3 +191,34 @@ describe('CLI report and merge', () => {
     expect(readFileSync(join(out, 'report.md'), 'utf8')).toContain('| fixture-set |');
   });
 });
+
+describe('a 10,000-match report', () => {
+  it('stays readable: bounded size, capped evidence in pages, complete counts', async () => {
+    // 400 synthetic entries of 60 pseudo-words (a seeded generator), 10,500 samples each holding one of them
+    let seed = 20261122;
+    const rand = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+    const syl = ['ka', 'lo', 'mi', 'ne', 'ru', 'sa', 'ti', 'vo', 'pe', 'da', 'go', 'fu', 'zi', 'ha', 'be', 'wo'];
+    const word = () => Array.from({ length: 2 + Math.floor(rand() * 3) }, () => syl[Math.floor(rand() * syl.length)]).join('');
+    const entries = Array.from({ length: 400 }, (_, i) => ({ id: `big-${i}`, vendor: `v${i % 4}`, model: `m${i % 9}`, text: Array.from({ length: 60 }, word).join(' ') }));
+    mkdirSync(join(tmp, 'big'), { recursive: true });
+    writeFileSync(join(tmp, 'big', 'reg.jsonl'), entries.map((e) => JSON.stringify(e)).join('\n') + '\n');
+    const bigReg = join(tmp, 'big', 'big.csreg');
+    await buildRegistry({ inputs: [join(tmp, 'big', 'reg.jsonl')], out: bigReg, tagFields: { vendor: 'vendor', model: 'model' } });
+    const shard = join(tmp, 'big', 'big.jsonl');
+    const rows: string[] = [];
+    for (let i = 0; i < 10_500; i++) rows.push(JSON.stringify({ id: `s${i}`, text: `Note ${i}: ${entries[i % entries.length]!.text} (copied ${i % 97} times)` }));
+    writeFileSync(shard, rows.join('\n') + '\n');
+    const r = await scan({ inputs: [shard], registry: bigReg, out: join(tmp, 'big-out'), workers: 2, progress: false });
+    expect(r.totals.matches).toBeGreaterThanOrEqual(10_000);
+    const { view } = await writeReport({ dirs: [join(tmp, 'big-out')], out: join(tmp, 'big-out') });
+    const html = readFileSync(join(tmp, 'big-out', 'report.html'), 'utf8');
+    const md = readFileSync(join(tmp, 'big-out', 'report.md'), 'utf8');
+    expect(view.evidence_total).toBe(r.totals.matches);
+    expect((html.match(/<article class="ev"/g) ?? []).length).toBe(100);
+    expect((html.match(/<section class="evpage"/g) ?? []).length).toBe(5);
+    expect(html).toContain(`of ${r.totals.matches.toLocaleString('en-US')} matches`);
+    expect(view.top_entries).toHaveLength(15);
+    expect(html.length).toBeLessThan(1_000_000);
+    expect(md.length).toBeLessThan(1_000_000);
+  }, 120_000);
+});
