@@ -78,7 +78,7 @@ export function thresholdGauge(title: string, fraction: number, threshold: numbe
   const fx = x(fraction);
   const parts = [
     `<rect x="10" y="20" width="${width - 20}" height="18" fill="#edf2f7" stroke="#cbd5e0"/>`,
-    `<rect x="10" y="20" width="${(fx - 10).toFixed(1)}" height="18" fill="${over ? '#c53030' : '#2f855a'}"><title>flagged ${(100 * fraction).toFixed(4)}%</title></rect>`,
+    `<rect x="10" y="20" width="${(fx - 10).toFixed(1)}" height="18" fill="${threshold === null ? NOW : over ? '#c53030' : '#2f855a'}"><title>flagged ${(100 * fraction).toFixed(4)}%</title></rect>`,
     // the flagged label under the bar's end, the threshold label above its line
     `<text x="${Math.max(10, fx).toFixed(1)}" y="54" text-anchor="${fx < 120 ? 'start' : 'end'}" font-size="11" fill="${TEXT}">flagged ${escapeHtml((100 * fraction).toFixed(4))}%</text>`,
   ];
