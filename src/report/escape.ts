@@ -48,7 +48,9 @@ export function mdText(s: unknown, max = 200): string {
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
     .replace(/([\\`*_{}[\]()#+!|~])/g, '\\$1')
-    .replace(/^(\s*)([-=]|\d+\.)/, '$1\\$2');
+    .replace(/^(\s*)([-=])/, '$1\\$2')
+    // "1." would open an ordered list: escape the dot, not the digit ("\1." prints its backslash, as in "\0.3")
+    .replace(/^(\s*\d+)\./, '$1\\.');
 }
 
 /** A fenced code block that the text cannot close: the fence is longer than any backtick run inside it. */

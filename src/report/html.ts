@@ -41,13 +41,14 @@ const CSS = `
 body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; color: #1a202c; margin: 0 auto; max-width: 1100px; padding: 24px; }
 h1 { font-size: 24px; margin: 0 0 4px; } h2 { font-size: 19px; margin: 32px 0 8px; border-bottom: 2px solid #e2e8f0; padding-bottom: 4px; }
 h3 { font-size: 15px; margin: 20px 0 6px; }
+header, h1, h2, h3, h4, p, .verdict { overflow-wrap: anywhere; }
 .sub { color: #4a5568; margin: 0 0 16px; }
 .verdict { padding: 12px 16px; border-radius: 6px; font-size: 18px; font-weight: 600; margin: 12px 0; }
 .pass { background: #c6f6d5; border: 1px solid #2f855a; } .fail { background: #fed7d7; border: 1px solid #c53030; } .none { background: #edf2f7; border: 1px solid #a0aec0; }
 .tiles { display: grid; grid-template-columns: repeat(auto-fill, minmax(200px, 1fr)); gap: 8px; margin: 12px 0; }
 .tile { border: 1px solid #e2e8f0; border-radius: 6px; padding: 8px 12px; break-inside: avoid; }
 .tile .v { font-size: 20px; font-weight: 600; } .tile .l { color: #4a5568; font-size: 12px; } .tile .d { font-size: 12px; color: #4a5568; }
-table { border-collapse: collapse; margin: 8px 0; width: 100%; } th, td { border-bottom: 1px solid #e2e8f0; padding: 3px 8px; text-align: left; vertical-align: top; }
+table { border-collapse: collapse; margin: 8px 0; width: 100%; } .tw { overflow-x: auto; max-width: 100%; } th, td { border-bottom: 1px solid #e2e8f0; padding: 3px 8px; text-align: left; vertical-align: top; }
 th { background: #f7fafc; font-weight: 600; } td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
 code, .mono, pre { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberation Mono", monospace; font-size: 12px; }
 .wrap { overflow-wrap: anywhere; word-break: break-word; }
@@ -64,7 +65,7 @@ nav.pages a { margin-right: 8px; }
 .note { background: #fffaf0; border-left: 4px solid #dd6b20; padding: 6px 10px; margin: 8px 0; }
 .muted { color: #718096; }
 .legend span { display: inline-block; width: 12px; height: 8px; margin: 0 4px 0 12px; }
-@media print { body { max-width: none; padding: 0; font-size: 11px; } .ev pre { max-height: none; overflow: visible; } nav.pages { display: none; } a { color: inherit; text-decoration: none; } }
+@media print { body { max-width: none; padding: 0; font-size: 11px; } .tw { overflow: visible; } .ev pre { max-height: none; overflow: visible; } nav.pages { display: none; } a { color: inherit; text-decoration: none; } }
 `;
 
 const CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
@@ -130,7 +131,14 @@ function evidenceHtml(e: EvidenceItem, rank: number): string {
 </article>`;
 }
 
+/** Tables scroll sideways inside their own box on a narrow screen instead of widening the page. */
+const scrollableTables = (html: string) => html.replace(/<table>/g, '<div class="tw"><table>').replace(/<\/table>/g, '</table></div>');
+
 export function renderHtml(v: ReportView): string {
+  return scrollableTables(renderPage(v));
+}
+
+function renderPage(v: ReportView): string {
   const r = v.report;
   const t = r.totals;
   const cmp = Boolean(v.compare);
