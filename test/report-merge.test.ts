@@ -168,9 +168,13 @@ describe('CLI report and merge', () => {
     let r = await runCliAsync(['merge', ...parts, '--out', join(tmp, 'cli-merged')]);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toContain(`flagged ${single.totals.flagged}`);
-    r = await runCliAsync(['report', join(tmp, 'cli-merged'), '--out', join(tmp, 'cli-rep'), '--fail-over', '0.3', '--period', '2026 Q4']);
+    r = await runCliAsync(['report', join(tmp, 'cli-merged'), '--out', join(tmp, 'cli-rep'), '--fail-over', '0.3', '--period', '2026 Q4',
+      '--action', 'Flagged samples removed before training <v2>', '--action', 'Vendor notified']);
     expect(r.status, r.stderr).toBe(3);
-    expect(readFileSync(join(tmp, 'cli-rep', 'report.html'), 'utf8')).toContain('2026 Q4');
+    const html = readFileSync(join(tmp, 'cli-rep', 'report.html'), 'utf8');
+    expect(html).toContain('2026 Q4');
+    expect(html).toContain('<ul id="actions"><li>Flagged samples removed before training &lt;v2&gt;</li><li>Vendor notified</li></ul>');
+    expect(readFileSync(join(tmp, 'cli-rep', 'report.md'), 'utf8')).toContain('### Actions taken\n\n- Flagged samples removed before training &lt;v2&gt;\n- Vendor notified\n');
     expect(existsSync(join(tmp, 'cli-rep', 'report.md'))).toBe(true);
     r = await runCliAsync(['merge', join(tmp, 'part-a'), join(tmp, 'other-params'), '--out', join(tmp, 'cli-x')]);
     expect(r.status).toBe(6);

@@ -199,8 +199,19 @@ export function program(): Command {
     .option('--period <label>', 'reporting period shown, e.g. "2026 Q4" (default: the scan dates)')
     .option('--title <text>', 'report title')
     .option('--evidence <n>', 'strongest matches shown with their text (default 100)', number('--evidence'))
+    .option('--action <text>', 'what was done about the findings, shown in the summary (repeatable)', collect, [])
     .action(async (dirs: string[], o) => {
-      const { view, files } = await writeReport({ dirs, out: o.out, formats: o.format, compare: o.compare, failOver: o.failOver, period: o.period, title: o.title, evidence: o.evidence });
+      const { view, files } = await writeReport({
+        dirs,
+        out: o.out,
+        formats: o.format,
+        compare: o.compare,
+        failOver: o.failOver,
+        period: o.period,
+        title: o.title,
+        evidence: o.evidence,
+        actions: o.action,
+      });
       process.stdout.write(summaryText(view.report) + `\nwrote ${files.join(', ')}\n`);
       if (view.report.policy.exceeded) process.exitCode = EXIT.FAIL_OVER;
     });

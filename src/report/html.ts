@@ -227,6 +227,8 @@ ${verdict}
 ${thresholdGauge('Flagged fraction of samples against the policy threshold', t.flagged_fraction, v.policy.threshold)}
 <div class="tiles">${tiles}</div>
 ${compareNote}
+<h3>Actions taken</h3>
+${v.actions.length ? `<ul id="actions">${v.actions.map((a) => `<li>${htmlText(a, 1000)}</li>`).join('')}</ul>` : '<p id="actions" class="muted">None recorded. (<span class="mono">contamscan report --action TEXT</span> records what was done, e.g. that flagged samples were removed before training.)</p>'}
 <p>A sample is <b>flagged</b> when at least one registry entry (a known rival-model output or test item) was found in it, verbatim or altered, or when it carries a coding agent's marker. Bytes scanned are the input files as stored; flagged sample text is the UTF-8 size of the flagged samples' text.${t.capped_matches ? ` ${fmtCount(t.capped_matches)} further matches exceeded the per-sample cap and are counted only.` : ''}</p>
 </section>
 

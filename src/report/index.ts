@@ -30,6 +30,8 @@ export interface ReportOptions {
   title?: string;
   /** Number of evidence items (strongest matches) shown; default 100. */
   evidence?: number;
+  /** What was done about the findings, one statement each (shown under "Actions taken"). */
+  actions?: string[];
 }
 
 export interface ReportResult {
@@ -70,7 +72,7 @@ export async function writeReport(opts: ReportOptions): Promise<ReportResult> {
     parts = [await readScanDir(opts.out)];
   }
   const compare = opts.compare ? { file: opts.compare, report: await readPrevious(opts.compare) } : undefined;
-  const view = await buildView(parts, { failOver: opts.failOver, period: opts.period, title: opts.title, evidence: opts.evidence, compare });
+  const view = await buildView(parts, { failOver: opts.failOver, period: opts.period, title: opts.title, evidence: opts.evidence, actions: opts.actions, compare });
   await mkdir(opts.out, { recursive: true });
   const files: string[] = [];
   const formats = opts.formats ?? [...REPORT_FORMATS];

@@ -69,6 +69,9 @@ export function renderMarkdown(v: ReportView): string {
     out.push(`Compared with \`${v.compare.file.replace(/`/g, "'")}\` (period ${mdText(v.compare.period)}).`, '');
     for (const n of v.compare.notes) out.push(`> ${mdText(n, 600)}`, '');
   }
+  out.push('### Actions taken', '');
+  if (v.actions.length) out.push(...v.actions.map((a) => `- ${mdText(a, 1000)}`), '');
+  else out.push('None recorded (`contamscan report --action TEXT` records what was done).', '');
   if (t.capped_matches) out.push(`${fmtCount(t.capped_matches)} further matches exceeded the per-sample cap and are counted only.`, '');
 
   out.push('## Breakdowns', '');

@@ -72,6 +72,8 @@ export interface ReportView {
   evidence_total: number;
   evidence_page_size: number;
   compare?: { file: string; period: string; notes: string[] };
+  /** What was done about the findings, as the person responsible recorded it (--action). */
+  actions: string[];
 }
 
 export interface ViewOptions {
@@ -85,6 +87,8 @@ export interface ViewOptions {
   evidencePageSize?: number;
   /** Top registry entries listed; default 15. */
   topEntries?: number;
+  /** What was done about the findings (e.g. "flagged samples removed before training"), shown in the summary. */
+  actions?: string[];
   /** Last quarter's report.json, parsed, and its path. */
   compare?: { file: string; report: ScanReport };
 }
@@ -281,5 +285,6 @@ export async function buildView(parts: ScanDir[], opts: ViewOptions = {}): Promi
     evidence_total: total,
     evidence_page_size: opts.evidencePageSize ?? 20,
     compare,
+    actions: (opts.actions ?? []).filter((a) => a.trim()),
   };
 }
