@@ -226,3 +226,39 @@ describe('a 10,000-match report', () => {
     expect(md.length).toBeLessThan(1_000_000);
   }, 120_000);
 });
+
+const DATA = process.env.CONTAMSCAN_DATA ?? join(import.meta.dirname, '..', '..', 'shared', 'data');
+const GSM = join(DATA, 'gsm8k');
+const WIZ = join(DATA, 'wizardmath_gsm8k_copy', 'gsm8k_test.jsonl');
+if (!existsSync(WIZ)) console.warn(`report-merge: ${WIZ} not found; the real benchmark-leak report test is skipped (set CONTAMSCAN_DATA)`);
+
+describe('report of a real benchmark leak (../shared/data)', () => {
+  it.skipIf(!existsSync(WIZ))('GSM8K test items copied into WizardMath: the report shows the leak and its evidence, not the train set', async () => {
+    // a GSM8K item is its question and its worked answer, in the registry as in the copies (as bench:accuracy makes them)
+    const items = (path: string, out: string) =>
+      writeFileSync(out, readFileSync(path, 'utf8').trim().split('\n').map((l) => {
+        const r = JSON.parse(l) as { question: string; answer: string };
+        return JSON.stringify({ text: `${r.question}\n${r.answer}` });
+      }).join('\n') + '\n');
+    mkdirSync(join(tmp, 'leak'), { recursive: true });
+    items(join(GSM, 'test.jsonl'), join(tmp, 'leak', 'gsm8k-test.jsonl'));
+    items(WIZ, join(tmp, 'leak', 'wizardmath-copy.jsonl'));
+    items(join(GSM, 'train.jsonl'), join(tmp, 'leak', 'gsm8k-train.jsonl'));
+    const reg = join(tmp, 'gsm8k-test.csreg');
+    await buildRegistry({ inputs: [join(tmp, 'leak', 'gsm8k-test.jsonl')], out: reg, tags: { vendor: 'benchmark', model: 'gsm8k', source: 'gsm8k-test' } });
+    await scan({ inputs: [join(tmp, 'leak', 'wizardmath-copy.jsonl')], registry: reg, out: join(tmp, 'leak-a'), dataset: 'wizardmath-copy', progress: false });
+    await scan({ inputs: [join(tmp, 'leak', 'gsm8k-train.jsonl')], registry: reg, out: join(tmp, 'leak-b'), dataset: 'gsm8k-train', progress: false });
+    const { view } = await writeReport({ dirs: [join(tmp, 'leak-a'), join(tmp, 'leak-b')], out: join(tmp, 'leak-report'), failOver: 0.01, evidence: 20 });
+    const ds = Object.fromEntries(view.datasets.map((d) => [d.name, d]));
+    expect(ds['wizardmath-copy']!.samples).toBe(1319);
+    expect(ds['wizardmath-copy']!.flagged).toBeGreaterThanOrEqual(1306); // >= 0.99 of a byte-identical copy
+    expect(ds['gsm8k-train']!.samples).toBe(7473);
+    expect(ds['gsm8k-train']!.flagged / 7473).toBeLessThanOrEqual(0.002);
+    expect(view.policy.pass).toBe(false);
+    expect(view.evidence.some((e) => e.file.endsWith('wizardmath-copy.jsonl') && e.kind === 'exact' && e.entry?.text === e.excerpt?.text)).toBe(true);
+    const html = readFileSync(join(tmp, 'leak-report', 'report.html'), 'utf8');
+    expect(html).toContain('wizardmath-copy');
+    expect(html).toContain('FAIL: flagged');
+    expect(html).toMatch(/gsm8k-test/);
+  }, 120_000);
+});
