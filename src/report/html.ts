@@ -42,6 +42,7 @@ body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica 
 h1 { font-size: 24px; margin: 0 0 4px; } h2 { font-size: 19px; margin: 32px 0 8px; border-bottom: 2px solid #e2e8f0; padding-bottom: 4px; }
 h3 { font-size: 15px; margin: 20px 0 6px; }
 header, h1, h2, h3, h4, p, .verdict { overflow-wrap: anywhere; }
+h2, h3, h4, .legend { break-after: avoid; }
 .sub { color: #4a5568; margin: 0 0 16px; }
 .verdict { padding: 12px 16px; border-radius: 6px; font-size: 18px; font-weight: 600; margin: 12px 0; }
 .pass { background: #c6f6d5; border: 1px solid #2f855a; } .fail { background: #fed7d7; border: 1px solid #c53030; } .none { background: #edf2f7; border: 1px solid #a0aec0; }
