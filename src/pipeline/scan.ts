@@ -242,8 +242,7 @@ export async function scan(opts: ScanOptions): Promise<ScanReport> {
   const report = buildReport(opts, reg, registryBytes, config.id, config as unknown as Record<string, number>, reports, ignored, skipGroups, byTag, byKind, histogram, capped, started, exec.threads, rules.map((r) => r.id));
   if (opts.out) {
     const entries: string[] = [];
-    for (const e of matchedEntries) {
-      const text = await reg.textOf(e);
+    for await (const [e, text] of reg.textsOf(matchedEntries)) {
       const rec: EntryRecord = { registry_id: reg.ids[e]!, tags: reg.tagsOf(e), text: text.slice(0, ENTRY_TEXT_CAP), text_chars: text.length };
       entries.push(JSON.stringify(rec) + '\n');
     }

@@ -3,6 +3,7 @@
  * (workers get the buffer, not a copy); ids are decoded on the main thread; entry texts stay on disk and are
  * read on demand for evidence.
  */
+import { closeSync, openSync, readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { assertSameFingerprint, type Config } from '../config/index.js';
 import { ContamscanError } from '../errors.js';
@@ -44,6 +45,8 @@ export interface LoadedRegistry {
   tagsOf(entry: number): Record<string, string>;
   /** The entry's text, read from the file. */
   textOf(entry: number): Promise<string>;
+  /** The texts of many entries, in the order given, through one open file handle. */
+  textsOf(entries: Iterable<number>): AsyncGenerator<[number, string]>;
 }
 
 const SHARED_END = 'ids.off';
@@ -125,6 +128,25 @@ export async function loadRegistry(path: string, config?: Config): Promise<Loade
   });
   const textOffInfo = section(header, 'text.off');
   const textBlobInfo = section(header, 'text.blob');
+  // Synchronous reads: two small preads per entry from the page cache cost ~5 us each, against ~40 us through the
+  // libuv pool; this runs after the scan (entries.jsonl) or for a handful of entries, never beside the workers.
+  async function* readTexts(entries: Iterable<number>): AsyncGenerator<[number, string]> {
+    const fd = openSync(path, 'r');
+    try {
+      const ob = Buffer.alloc(16);
+      for (const e of entries) {
+        if (!(Number.isInteger(e) && e >= 0 && e < header.entries)) throw new RangeError(`entry ${e} out of range [0, ${header.entries})`);
+        readSync(fd, ob, 0, 16, dataStart + textOffInfo.offset + e * 8);
+        const a = ob.readDoubleLE(0);
+        const b = ob.readDoubleLE(8);
+        const tb = Buffer.alloc(b - a);
+        readSync(fd, tb, 0, tb.length, dataStart + textBlobInfo.offset + a);
+        yield [e, tb.toString('utf8')];
+      }
+    } finally {
+      closeSync(fd);
+    }
+  }
   return {
     path,
     header,
@@ -133,19 +155,10 @@ export async function loadRegistry(path: string, config?: Config): Promise<Loade
     ids,
     tagsOf: (e) => tagCache[views.tagset[e]],
     textOf: async (e) => {
-      const fh2 = await open(path, 'r');
-      try {
-        const ob = Buffer.alloc(16);
-        await fh2.read(ob, 0, 16, dataStart + textOffInfo.offset + e * 8);
-        const a = ob.readDoubleLE(0);
-        const b = ob.readDoubleLE(8);
-        const tb = Buffer.alloc(b - a);
-        await fh2.read(tb, 0, tb.length, dataStart + textBlobInfo.offset + a);
-        return tb.toString('utf8');
-      } finally {
-        await fh2.close();
-      }
+      for await (const [, text] of readTexts([e])) return text;
+      throw new RangeError(`entry ${e} not found`);
     },
+    textsOf: readTexts,
   };
 }
 
