@@ -159,6 +159,9 @@ describe('report', () => {
     expect(md).toContain(`| Samples scanned | ${single.totals.samples} | ${prev.totals.samples} | +${d} (+${((100 * d) / prev.totals.samples).toFixed(1)}%) |`);
     const kinds = view.breakdowns.find((b) => b.key === 'kind')!;
     for (const r of kinds.rows) expect(r.prev_samples).toBe(prev.by_kind[r.label as keyof typeof prev.by_kind]?.samples ?? 0);
+    expect(view.histogram.prev).toEqual(prev.score_histogram);
+    expect(view.prev_files).toEqual(Object.fromEntries(prev.inputs.map((f) => [f.file, f.flagged])));
+    expect(md).toContain('| score | matches | previous | change |');
   });
 });
 

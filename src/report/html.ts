@@ -176,7 +176,7 @@ ${breakdownTable(b.rows.slice(0, 200), cmp)}${b.rows.length > 200 ? `<p class="m
   const byFile = [...r.inputs].sort((a, b) => b.flagged - a.flagged || (a.file < b.file ? -1 : 1));
   const shardChart = barChart(
     'Flagged samples by shard (top 20)',
-    byFile.slice(0, 20).map((f) => ({ label: f.file.split('/').slice(-2).join('/'), value: f.flagged })),
+    byFile.slice(0, 20).map((f) => ({ label: f.file.split('/').slice(-2).join('/'), value: f.flagged, ...(v.prev_files ? { prev: v.prev_files[f.file] ?? 0 } : {}) })),
   );
 
   const pageSize = Math.max(1, v.evidence_page_size);
@@ -240,7 +240,7 @@ ${barChart('Flagged samples by dataset', v.datasets.slice(0, 20).map((d) => ({ l
 <table><tr><th>dataset</th><th class="n">files</th><th class="n">samples</th><th class="n">bytes</th><th class="n">flagged</th><th class="n">flagged text</th><th class="n">flagged %</th><th class="n">skipped</th>${cmp ? '<th class="n">previous flagged</th><th class="n">change</th>' : ''}</tr>${dsRows}</table></section>
 <section class="breakdown" id="by-shard"><h3>By shard</h3>${shardChart}<p class="muted">Every file with its counts and checksum is listed under Method and audit trail.</p></section>
 <section class="breakdown" id="scores"><h3>Distribution of match scores</h3>
-${histogram('Matches by verified score', v.histogram.bins, v.histogram.labels)}
+${histogram('Matches by verified score', v.histogram.bins, v.histogram.labels, v.histogram.prev ? { prev: v.histogram.prev } : {})}
 <p class="muted">The score is the verified share of the registry entry found in the sample (1 for exact copies and markers; Jaccard similarity for near duplicates).</p></section>
 <section class="breakdown" id="top-entries"><h3>Registry entries matched most often</h3>
 <table><tr><th>registry entry</th><th>provenance</th><th class="n">samples</th><th class="n">matches</th><th class="n">best score</th></tr>${topEntries || '<tr><td colspan="5" class="muted">no matches</td></tr>'}</table></section>

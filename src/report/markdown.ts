@@ -100,7 +100,15 @@ export function renderMarkdown(v: ReportView): string {
     '',
   );
   out.push('### Distribution of match scores', '');
-  out.push(table(['score', 'matches'], v.histogram.labels.map((l, i) => [l, fmtCount(v.histogram.bins[i] ?? 0)]), [false, true]), '');
+  const hp = v.histogram.prev;
+  out.push(
+    table(
+      ['score', 'matches', ...(hp ? ['previous', 'change'] : [])],
+      v.histogram.labels.map((l, i) => [l, fmtCount(v.histogram.bins[i] ?? 0), ...(hp ? [fmtCount(hp[i] ?? 0), fmtDelta('count', v.histogram.bins[i] ?? 0, hp[i] ?? 0)] : [])]),
+      [false, true, true, true],
+    ),
+    '',
+  );
   out.push('### Registry entries matched most often', '');
   out.push(
     v.top_entries.length

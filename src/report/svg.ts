@@ -45,7 +45,7 @@ export function barChart(title: string, rows: BarRow[], opts: { width?: number; 
 }
 
 /** Vertical histogram with one bar per bin and bin labels underneath. */
-export function histogram(title: string, bins: number[], labels: string[], opts: { width?: number } = {}): string {
+export function histogram(title: string, bins: number[], labels: string[], opts: { width?: number; prev?: number[] } = {}): string {
   const width = opts.width ?? 640;
   const height = 200;
   const top = 18;
@@ -53,13 +53,19 @@ export function histogram(title: string, bins: number[], labels: string[], opts:
   const plotH = height - top - bottom;
   const n = Math.max(1, bins.length);
   const slot = (width - 20) / n;
-  const max = Math.max(1, ...bins);
+  const max = Math.max(1, ...bins, ...(opts.prev ?? []));
   const parts: string[] = [`<line x1="10" y1="${height - bottom}" x2="${width - 10}" y2="${height - bottom}" stroke="${TEXT}" stroke-width="1"/>`];
   bins.forEach((v, i) => {
     const h = (v / max) * plotH;
     const x = 10 + i * slot;
+    const p = opts.prev?.[i];
+    if (p !== undefined) {
+      // the previous report's bin: a thin grey bar along the right edge of the slot
+      const ph = (p / max) * plotH;
+      parts.push(`<rect x="${(x + slot - 9).toFixed(1)}" y="${(height - bottom - ph).toFixed(1)}" width="5" height="${ph.toFixed(1)}" fill="${PREV}"><title>previous ${escapeHtml(labels[i] ?? '')}: ${fmt(p)}</title></rect>`);
+    }
     parts.push(
-      `<rect x="${(x + 3).toFixed(1)}" y="${(height - bottom - h).toFixed(1)}" width="${(slot - 6).toFixed(1)}" height="${h.toFixed(1)}" fill="${NOW}"><title>${escapeHtml(labels[i] ?? '')}: ${fmt(v)}</title></rect>`,
+      `<rect x="${(x + 3).toFixed(1)}" y="${(height - bottom - h).toFixed(1)}" width="${(slot - (opts.prev ? 14 : 6)).toFixed(1)}" height="${h.toFixed(1)}" fill="${NOW}"><title>${escapeHtml(labels[i] ?? '')}: ${fmt(v)}</title></rect>`,
       `<text x="${(x + slot / 2).toFixed(1)}" y="${(height - bottom - h - 4).toFixed(1)}" text-anchor="middle" font-size="11" fill="${TEXT}">${fmt(v)}</text>`,
       `<text x="${(x + slot / 2).toFixed(1)}" y="${height - bottom + 14}" text-anchor="middle" font-size="10" fill="${TEXT}">${escapeHtml(labels[i] ?? '')}</text>`,
     );

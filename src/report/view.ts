@@ -66,7 +66,9 @@ export interface ReportView {
   headline: Headline[];
   policy: { threshold: number | null; fraction: number; pass: boolean | null };
   breakdowns: Array<{ key: string; title: string; rows: Row[] }>;
-  histogram: { bins: number[]; labels: string[] };
+  histogram: { bins: number[]; labels: string[]; prev?: number[] };
+  /** Flagged samples per input file in the previous report, by path (with --compare). */
+  prev_files?: Record<string, number>;
   top_entries: TopEntry[];
   evidence: EvidenceItem[];
   evidence_total: number;
@@ -279,7 +281,8 @@ export async function buildView(parts: ScanDir[], opts: ViewOptions = {}): Promi
     headline,
     policy: { threshold, fraction: t.flagged_fraction, pass: threshold === null ? null : !report.policy.exceeded },
     breakdowns,
-    histogram: { bins: report.score_histogram, labels },
+    histogram: { bins: report.score_histogram, labels, ...(prev ? { prev: Array.from({ length: SCORE_BINS }, (_, i) => prev.score_histogram?.[i] ?? 0) } : {}) },
+    ...(prev ? { prev_files: Object.fromEntries((prev.inputs ?? []).map((f) => [f.file, f.flagged])) } : {}),
     top_entries,
     evidence,
     evidence_total: total,
