@@ -19,6 +19,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, wri
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildRegistry, scan, writeReport } from '../src/index.js';
+import { AE_REGISTRY_MODELS as AE_MODELS } from './accuracy/data.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const DATA = resolve(process.env.CONTAMSCAN_DATA ?? join(ROOT, '..', 'shared', 'data'));
@@ -44,15 +45,6 @@ function walk(dir: string, keep: (f: string) => boolean, out: string[] = []): st
   return out;
 }
 
-const AE_MODELS: Record<string, string> = {
-  gpt4_1106_preview: 'openai',
-  gpt4_0613: 'openai',
-  'gpt-4-turbo-2024-04-09': 'openai',
-  'gpt-4o-2024-05-13': 'openai',
-  'gpt-3.5-turbo-0613': 'openai',
-  'claude-3-opus-20240229': 'anthropic',
-  'claude-2': 'anthropic',
-};
 
 interface Entry {
   id: string;

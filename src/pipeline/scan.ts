@@ -20,8 +20,11 @@ import { excerptOf } from '../report/excerpt.js';
 import {
   ENTRY_TEXT_CAP,
   REPORT_SCHEMA_VERSION,
+  policyOf,
   SCORE_BINS,
   scoreBin,
+  throughputOf,
+  totalsOf,
   type EntryRecord,
   type FileReport,
   type ScanReport,
@@ -270,13 +273,10 @@ function buildReport(
   rules: string[],
 ): ScanReport {
   const finished = new Date();
-  const sum = (k: keyof FileReport) => inputs.reduce((a, f) => a + (f[k] as number), 0);
-  const samples = sum('samples');
-  const flagged = sum('flagged');
+  const totals = totalsOf(inputs, capped);
   const duration = Math.max(1e-6, (finished.getTime() - started.getTime()) / 1000);
   const params: Record<string, number> = {};
   for (const [k, v] of Object.entries(configValues)) if (typeof v === 'number') params[k] = v;
-  const flaggedFraction = samples ? flagged / samples : 0;
   return {
     schema_version: REPORT_SCHEMA_VERSION,
     tool: { name: 'contamscan', version: TOOL_VERSION },
@@ -293,33 +293,16 @@ function buildReport(
     rules,
     inputs,
     ignored_inputs: ignored,
-    totals: {
-      files: inputs.length,
-      failed_files: inputs.filter((f) => f.status === 'failed').length,
-      bytes: sum('bytes'),
-      text_bytes: sum('text_bytes'),
-      flagged_text_bytes: sum('flagged_text_bytes'),
-      records: sum('records'),
-      samples,
-      flagged,
-      skipped: sum('skipped'),
-      flagged_fraction: flaggedFraction,
-      matches: sum('matches'),
-      capped_matches: capped,
-    },
+    totals,
     by_tag: byTag,
     by_kind: byKind,
     score_histogram: histogram,
     skipped: [...skipGroups.values()].sort((a, b) => b.count - a.count),
-    policy: { fail_over: opts.failOver ?? null, exceeded: opts.failOver !== undefined && flaggedFraction > opts.failOver },
+    policy: policyOf(totals, opts.failOver ?? null),
     started_at: started.toISOString(),
     finished_at: finished.toISOString(),
     duration_s: duration,
-    throughput: {
-      mb_per_s: sum('bytes') / 1e6 / duration,
-      text_mb_per_s: sum('text_bytes') / 1e6 / duration,
-      samples_per_s: samples / duration,
-    },
+    throughput: throughputOf(totals, duration),
     workers,
   };
 }

@@ -28,3 +28,35 @@ export function excerptOf(text: string, spans: ReadonlyArray<readonly [number, n
   const end = cutAt(text, Math.min(text.length, hi + context, start + cap));
   return { start, text: text.slice(start, end), chars: text.length };
 }
+
+/** An excerpt cut into plain and matched pieces for display, with how much of the sample lies before and after. */
+export interface ExcerptView {
+  before: number;
+  after: number;
+  pieces: Array<{ text: string; marked: boolean }>;
+}
+
+/**
+ * The spans that fall inside the excerpt, clipped and merged, as pieces to render. Defensive about its input
+ * (matches.jsonl is read back from disk): missing or malformed excerpts give null, text is capped at `maxChars`.
+ */
+export function excerptView(ex: Excerpt | undefined, spans: unknown, maxChars: number): ExcerptView | null {
+  if (!ex || typeof ex.text !== 'string') return null;
+  const text = ex.text.slice(0, maxChars);
+  const start = Number(ex.start) || 0;
+  const ranges = (Array.isArray(spans) ? (spans as Array<[unknown, unknown]>) : [])
+    .map(([s, e]) => [Math.max(0, Number(s) - start), Math.min(text.length, Number(e) - start)] as [number, number])
+    .filter(([s, e]) => e > s)
+    .sort((a, b) => a[0] - b[0]);
+  const pieces: ExcerptView['pieces'] = [];
+  let pos = 0;
+  for (const [s0, e] of ranges) {
+    const s = Math.max(s0, pos);
+    if (e <= s) continue;
+    if (s > pos) pieces.push({ text: text.slice(pos, s), marked: false });
+    pieces.push({ text: text.slice(s, e), marked: true });
+    pos = e;
+  }
+  if (pos < text.length) pieces.push({ text: text.slice(pos), marked: false });
+  return { before: start, after: Math.max(0, (Number(ex.chars) || 0) - start - text.length), pieces };
+}

@@ -4,6 +4,7 @@
  * scan outputs give the same bytes (no generation time is printed).
  */
 import { cap, escapeHtml, htmlText, visible } from './escape.js';
+import { excerptView } from './excerpt.js';
 import { EXCERPT_CAP, ENTRY_TEXT_CAP } from './model.js';
 import { barChart, histogram, thresholdGauge } from './svg.js';
 import type { EvidenceItem, Headline, ReportView, Row } from './view.js';
@@ -78,27 +79,14 @@ function tagsHtml(tags: Record<string, string> | undefined): string {
 
 /** The excerpt as HTML with the spans that fall inside it wrapped in <mark>. */
 export function highlighted(item: Pick<EvidenceItem, 'excerpt' | 'spans'>): string {
-  const ex = item.excerpt;
-  if (!ex || typeof ex.text !== 'string') return '<span class="muted">no excerpt in matches.jsonl (scan made without --out?)</span>';
-  const text = ex.text.slice(0, EXCERPT_CAP + 100);
-  const start = Number(ex.start) || 0;
-  const ranges = (Array.isArray(item.spans) ? item.spans : [])
-    .map(([s, e]) => [Math.max(0, Number(s) - start), Math.min(text.length, Number(e) - start)] as [number, number])
-    .filter(([s, e]) => e > s)
-    .sort((a, b) => a[0] - b[0]);
-  let out = '';
-  let pos = 0;
-  for (const [s0, e] of ranges) {
-    const s = Math.max(s0, pos);
-    if (e <= s) continue;
-    out += escapeHtml(visible(text.slice(pos, s))) + '<mark>' + escapeHtml(visible(text.slice(s, e))) + '</mark>';
-    pos = e;
-  }
-  out += escapeHtml(visible(text.slice(pos)));
-  const before = start > 0 ? `<span class="muted">[… ${fmtCount(start)} characters before]</span>\n` : '';
-  const afterN = (Number(ex.chars) || 0) - start - text.length;
-  const after = afterN > 0 ? `\n<span class="muted">[… ${fmtCount(afterN)} characters after]</span>` : '';
-  return before + out + after;
+  const x = excerptView(item.excerpt, item.spans, EXCERPT_CAP + 100);
+  if (!x) return '<span class="muted">no excerpt in matches.jsonl (scan made without --out?)</span>';
+  const body = x.pieces.map((p) => (p.marked ? `<mark>${escapeHtml(visible(p.text))}</mark>` : escapeHtml(visible(p.text)))).join('');
+  return (
+    (x.before ? `<span class="muted">[… ${fmtCount(x.before)} characters before]</span>\n` : '') +
+    body +
+    (x.after ? `\n<span class="muted">[… ${fmtCount(x.after)} characters after]</span>` : '')
+  );
 }
 
 function deltaCell(unit: Headline['unit'], now: number, prev: number | undefined): string {

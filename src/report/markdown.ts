@@ -5,6 +5,7 @@
  */
 import { cap, mdFence, mdText, visible } from './escape.js';
 import { fmtBytes, fmtCount, fmtDelta, fmtFraction, fmtValue } from './html.js';
+import { excerptView } from './excerpt.js';
 import { ENTRY_TEXT_CAP, EXCERPT_CAP } from './model.js';
 import type { EvidenceItem, ReportView } from './view.js';
 
@@ -14,25 +15,10 @@ function table(head: string[], rows: string[][], numeric: boolean[] = []): strin
 }
 
 function marked(e: EvidenceItem): string {
-  const ex = e.excerpt;
-  if (!ex || typeof ex.text !== 'string') return '(no excerpt in matches.jsonl)';
-  const text = ex.text.slice(0, EXCERPT_CAP + 100);
-  const start = Number(ex.start) || 0;
-  const ranges = (Array.isArray(e.spans) ? e.spans : [])
-    .map(([s, x]) => [Math.max(0, Number(s) - start), Math.min(text.length, Number(x) - start)] as [number, number])
-    .filter(([s, x]) => x > s)
-    .sort((a, b) => a[0] - b[0]);
-  let out = '';
-  let pos = 0;
-  for (const [s0, x] of ranges) {
-    const s = Math.max(s0, pos);
-    if (x <= s) continue;
-    out += visible(text.slice(pos, s)) + '⟪' + visible(text.slice(s, x)) + '⟫';
-    pos = x;
-  }
-  out += visible(text.slice(pos));
-  const afterN = (Number(ex.chars) || 0) - start - text.length;
-  return (start > 0 ? `[… ${start} characters before]\n` : '') + out + (afterN > 0 ? `\n[… ${afterN} characters after]` : '');
+  const x = excerptView(e.excerpt, e.spans, EXCERPT_CAP + 100);
+  if (!x) return '(no excerpt in matches.jsonl)';
+  const body = x.pieces.map((p) => (p.marked ? `⟪${visible(p.text)}⟫` : visible(p.text))).join('');
+  return (x.before ? `[… ${x.before} characters before]\n` : '') + body + (x.after ? `\n[… ${x.after} characters after]` : '');
 }
 
 const tags = (t: Record<string, string> | undefined) =>

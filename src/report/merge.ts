@@ -10,7 +10,7 @@ import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { ContamscanError } from '../errors.js';
-import { REPORT_SCHEMA_VERSION, SCORE_BINS, type CountPair, type EntryRecord, type FileReport, type ScanReport, type SkipGroup } from './model.js';
+import { policyOf, REPORT_SCHEMA_VERSION, SCORE_BINS, throughputOf, totalsOf, type CountPair, type EntryRecord, type FileReport, type ScanReport, type SkipGroup } from './model.js';
 
 export interface ScanDir {
   dir: string;
@@ -113,7 +113,7 @@ export function mergeReports(parts: ScanDir[], opts: { failOver?: number } = {})
   if (parts.length === 1) {
     const r = parts[0]!.report;
     if (opts.failOver === undefined) return r;
-    return { ...r, policy: { fail_over: opts.failOver, exceeded: r.totals.flagged_fraction > opts.failOver } };
+    return { ...r, policy: policyOf(r.totals, opts.failOver) };
   }
   const first = parts[0]!.report;
   const inputs = parts.flatMap((p) => p.report.inputs.map((f) => ({ ...f }))).sort(byPath);
@@ -157,10 +157,7 @@ export function mergeReports(parts: ScanDir[], opts: { failOver?: number } = {})
     failOver = thresholds[0] ?? null;
   }
 
-  const sum = (k: keyof FileReport) => inputs.reduce((a, f) => a + (f[k] as number), 0);
-  const samples = sum('samples');
-  const flagged = sum('flagged');
-  const flaggedFraction = samples ? flagged / samples : 0;
+  const totals = totalsOf(inputs, capped);
   const started = parts.map((p) => p.report.started_at).sort()[0]!;
   const finished = parts.map((p) => p.report.finished_at).sort().at(-1)!;
   const duration = parts.reduce((a, p) => a + p.report.duration_s, 0);
@@ -173,33 +170,16 @@ export function mergeReports(parts: ScanDir[], opts: { failOver?: number } = {})
     rules: first.rules,
     inputs,
     ignored_inputs: ignored,
-    totals: {
-      files: inputs.length,
-      failed_files: inputs.filter((f) => f.status === 'failed').length,
-      bytes: sum('bytes'),
-      text_bytes: sum('text_bytes'),
-      flagged_text_bytes: sum('flagged_text_bytes'),
-      records: sum('records'),
-      samples,
-      flagged,
-      skipped: sum('skipped'),
-      flagged_fraction: flaggedFraction,
-      matches: sum('matches'),
-      capped_matches: capped,
-    },
+    totals,
     by_tag: byTag,
     by_kind: byKind,
     score_histogram: histogram,
     skipped: [...skipped.values()].sort((a, b) => b.count - a.count),
-    policy: { fail_over: failOver, exceeded: failOver !== null && flaggedFraction > failOver },
+    policy: policyOf(totals, failOver),
     started_at: started,
     finished_at: finished,
     duration_s: duration,
-    throughput: {
-      mb_per_s: sum('bytes') / 1e6 / Math.max(duration, 1e-6),
-      text_mb_per_s: sum('text_bytes') / 1e6 / Math.max(duration, 1e-6),
-      samples_per_s: samples / Math.max(duration, 1e-6),
-    },
+    throughput: throughputOf(totals, duration),
     workers: parts.reduce((a, p) => a + p.report.workers, 0),
     merged_from: parts.map((p) => ({
       dir: p.dir,

@@ -104,3 +104,34 @@ export const ENTRY_TEXT_CAP = 4000;
 /** A match's excerpt: the sample text around its spans, at most EXCERPT_CAP characters. */
 export const EXCERPT_CAP = 1500;
 export const EXCERPT_CONTEXT = 200;
+
+/** Report totals: sums over the per-file results (which is why partitions of a scan merge exactly). */
+export function totalsOf(inputs: readonly FileReport[], cappedMatches: number): ScanReport['totals'] {
+  const sum = (k: 'bytes' | 'text_bytes' | 'flagged_text_bytes' | 'records' | 'samples' | 'flagged' | 'skipped' | 'matches') =>
+    inputs.reduce((a, f) => a + f[k], 0);
+  const samples = sum('samples');
+  const flagged = sum('flagged');
+  return {
+    files: inputs.length,
+    failed_files: inputs.filter((f) => f.status === 'failed').length,
+    bytes: sum('bytes'),
+    text_bytes: sum('text_bytes'),
+    flagged_text_bytes: sum('flagged_text_bytes'),
+    records: sum('records'),
+    samples,
+    flagged,
+    skipped: sum('skipped'),
+    flagged_fraction: samples ? flagged / samples : 0,
+    matches: sum('matches'),
+    capped_matches: cappedMatches,
+  };
+}
+
+export function throughputOf(totals: ScanReport['totals'], durationS: number): ScanReport['throughput'] {
+  const d = Math.max(durationS, 1e-6);
+  return { mb_per_s: totals.bytes / 1e6 / d, text_mb_per_s: totals.text_bytes / 1e6 / d, samples_per_s: totals.samples / d };
+}
+
+export function policyOf(totals: ScanReport['totals'], failOver: number | null): ScanReport['policy'] {
+  return { fail_over: failOver, exceeded: failOver !== null && totals.flagged_fraction > failOver };
+}

@@ -3,7 +3,7 @@
  * each part, merged; one pass over their matches.jsonl for the most-matched entries and the strongest evidence;
  * entries.jsonl for the registry texts). Renderers are pure functions of this object.
  */
-import type { Excerpt, MatchKind } from '../types.js';
+import type { Match } from '../types.js';
 import { mergedEntries, mergedMatches, mergeReports, type ScanDir } from './merge.js';
 import { SCORE_BINS, type CountPair, type EntryRecord, type ScanReport } from './model.js';
 
@@ -28,18 +28,10 @@ export interface DatasetRow {
   prev_samples?: number;
 }
 
-export interface EvidenceItem {
-  sample_id: string;
-  file: string;
-  row: number;
-  registry_id: string;
-  kind: MatchKind;
-  score: number;
-  tags: Record<string, string>;
-  spans: Array<[number, number]>;
-  excerpt?: Excerpt;
+/** A match shown as evidence, with its registry entry's text when entries.jsonl has it. */
+export type EvidenceItem = Pick<Match, 'sample_id' | 'file' | 'row' | 'registry_id' | 'kind' | 'score' | 'tags' | 'spans' | 'excerpt'> & {
   entry?: EntryRecord;
-}
+};
 
 export interface TopEntry {
   registry_id: string;
