@@ -292,3 +292,65 @@ describe('markers', () => {
     expect(err.message).toContain(rules);
   });
 });
+
+describe('moved and edited code (codeChain)', () => {
+  // Seeded random TypeScript: varied statements, so 12-token code shingles are distinct (no real code needed).
+  function codeGen(seed: number) {
+    let s = seed >>> 0;
+    const r = (n: number) => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) % n);
+    const v = () => ['a', 'b', 'c', 'item', 'total', 'node', 'key', 'acc', 'list', 'map'][r(10)]!;
+    const op = () => ['+', '-', '*', '<', '>', '===', '&&', '||', '%', '>='][r(10)]!;
+    const lit = () => (r(3) === 0 ? `'k${r(100000)}'` : String(r(100000))); // literals keep their value on the code channel
+    const expr = (): string => (r(3) === 0 ? `${v()}(${v()}, ${lit()})` : r(2) ? `${v()} ${op()} ${lit()}` : `${v()}.${v()}[${lit()}]`);
+    const stmt = (): string =>
+      [
+        () => `if (${expr()}) { ${v()} = ${expr()}; }`,
+        () => `for (let i = 0; i < ${expr()}; i++) ${v()}.push(${expr()});`,
+        () => `const ${v()}${r(9)} = ${expr()} ${op()} ${expr()};`,
+        () => `while (${expr()}) { ${v()}--; }`,
+        () => `return ${expr()};`,
+        () => `${v()}.${v()}(${expr()}, ${expr()}, ${lit()});`,
+        () => `try { ${v()}(${lit()}); } catch (e) { ${v()} = ${lit()}; }`,
+      ][r(7)]!();
+    const fn = (i: number) => [`export function f${i}(${v()}: number, ${v()}: string[]) {`, ...Array.from({ length: 8 }, () => '  ' + stmt()), '}'];
+    return { fn, stmt };
+  }
+  const entryGen = codeGen(1234);
+  const fns = Array.from({ length: 40 }, (_, i) => entryGen.fn(i));
+  const entry = fns.flat().join('\n');
+  // the copy: every other function of 10-29 moved into another file, identifiers renamed (so the word channel
+  // loses them), new code around them: no dense passage of the entry, no large share of it
+  const other = codeGen(98765);
+  const renames: Record<string, string> = { a: 'first', b: 'second', c: 'third', item: 'entry', total: 'sum', node: 'vertex', key: 'name', acc: 'result', list: 'values', map: 'index' };
+  const rename = (line: string) => line.replace(/\b(a|b|c|item|total|node|key|acc|list|map)\b/g, (w) => renames[w]!).replace(/\bf(\d+)\b/g, 'helper$1');
+  const moved = [
+    ...Array.from({ length: 4 }, (_, i) => other.fn(900 + i)).flat(),
+    ...fns.slice(10, 30).filter((_, i) => i % 2 === 0).flatMap((f) => f.map(rename)),
+    ...Array.from({ length: 4 }, (_, i) => other.fn(950 + i)).flat(),
+  ].join('\n');
+  const fresh = Array.from({ length: 20 }, (_, i) => other.fn(1000 + i)).flat().join('\n');
+  const codeReg = join(tmp, 'code.csreg');
+
+  beforeAll(async () => {
+    writeJsonl(join(tmp, 'code-entries.jsonl'), [{ id: 'big-code', vendor: 'acme', text: entry }, ...entryRecords()]);
+    await buildRegistry({ inputs: [join(tmp, 'code-entries.jsonl')], out: codeReg, tagFields: { vendor: 'vendor' } });
+  });
+
+  it('10 of 40 functions moved into another file and renamed -> contains on the code channel, only by the chain rule', async () => {
+    const samples = [
+      { id: 'moved', text: moved },
+      { id: 'fresh', text: fresh },
+    ];
+    const on = await scanTexts(samples, { registry: codeReg });
+    const m = on.by('moved');
+    expect(m.map((x) => [x.registry_id, x.kind])).toEqual([['big-code', 'contains']]);
+    const ev = m[0]!.evidence!;
+    expect(ev.channel).toBe('code');
+    expect(ev.chain as number).toBeGreaterThanOrEqual(40);
+    expect(ev.passage_kept as number).toBeLessThan(0.9); // not a dense cut-down copy
+    expect(m[0]!.score).toBeLessThan(0.5); // score = share of the whole entry preserved
+    expect(on.by('fresh')).toEqual([]);
+    const off = await scanTexts(samples, { registry: codeReg, config: { codeChain: 1e6 } });
+    expect(off.by('moved')).toEqual([]);
+  });
+});

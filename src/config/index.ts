@@ -36,6 +36,7 @@ export const PARAMS = {
   passageTokens: { default: 40, min: 1, max: 1e6, integer: true, fingerprint: false, description: 'contains also holds for a cut-down copy: a passage of at least this many of the entry\'s own tokens ...' },
   passageKept: { default: 0.9, min: 0.01, max: 1, integer: false, fingerprint: false, description: '... preserved in order at this share of the passage ...' },
   passageWeight: { default: 20, min: 0, max: 1e6, integer: false, fingerprint: false, description: '... with at least this df-weighted matched evidence.' },
+  codeChain: { default: 40, min: 1, max: 1e6, integer: false, fingerprint: false, description: 'contains also holds on the code channel for an ordered chain of at least this many kept matches carrying at least this much df-weighted evidence (code moved into another file and edited).' },
   chainGap: { default: 12, min: 1, max: 10000, integer: true, fingerprint: false, description: 'A chain member counts only with a neighbour within chainGap tokens (times the entry sampling step) on both sides.' },
   minWeight: { default: 6, min: 0, max: 1e6, integer: false, fingerprint: false, description: 'Floor on the df-weighted matched fingerprints (a fingerprint in n entries weighs 1/n) for contains and contained_in.' },
   minEvidence: { default: 6, min: 1, max: 10000, integer: true, fingerprint: false, description: 'Minimum in-order matched shingles (chain members next to another) for any fingerprint match.' },
