@@ -11,7 +11,7 @@ import { bandKeys } from '../fingerprint/lsh.js';
 import { exactKey } from '../registry/digest.js';
 import { COMMON_ENTRY, ENTRY_FLAG } from '../registry/format.js';
 import type { RegistryViews } from '../registry/load.js';
-import { bloomHas, findKey, keyEnd } from '../registry/table.js';
+import { findKey, keyEnd } from '../registry/table.js';
 import type { MatchKind } from '../types.js';
 import { longestChain, newChainScratch } from './chain.js';
 import { lcsLength, newLcsScratch, PROMPT_TOKEN, TOKEN_HASH_MASK } from './lcs.js';
@@ -90,6 +90,8 @@ export function createMatcher(config: Config, reg: RegistryViews, rules: readonl
   let bucketFill = new Int32Array(256);
   let order = new Int32Array(4096);
   const sampleTot = new Float64Array(2 * MAX_LEVEL);
+  const levelW = new Float64Array(MAX_LEVEL);
+  let passed = new Int32Array(4096);
   let gW = new Float32Array(1024);
   let kept = new Int32Array(1024);
   let win = new Uint16Array(1024);
@@ -111,36 +113,59 @@ export function createMatcher(config: Config, reg: RegistryViews, rules: readonl
     const c = ch.channel;
     const f1 = ch.shingles.f1;
     const f2 = ch.shingles.f2;
-    const tot = c * MAX_LEVEL;
-    for (let i = 0; i < ch.shingles.n; i++) {
-      const r = bloomHas(post.bloom, f1[i], f2[i]) ? findKey(post.t, f1[i], f2[i]) : -1;
-      let w = 1;
-      if (r >= 0) {
-        if (post.entry[r] === COMMON_ENTRY) continue;
-        const end = keyEnd(post.t, r);
-        w = post.w[r];
-        for (let x = end - 1; x >= r; x--) {
-          const pc = post.poschan[x];
-          if ((pc & 1) !== c) continue;
-          const e = post.entry[x];
-          hits.push(e, pc >>> 1, i, c, w);
-          const key = e * 2 + c;
-          if (cnt[key]++ === 0) {
-            if (nTouched === touched.length) {
-              const t = new Int32Array(nTouched * 2);
-              t.set(touched);
-              touched = t;
-            }
-            touched[nTouched++] = key;
-          }
-          wsum[key] += w;
-        }
-      }
+    const n = ch.shingles.n;
+    if (passed.length < n) passed = new Int32Array(2 * n);
+    // Pass 1, the Bloom filter only: independent loads in a tight loop, so the CPU keeps many cache misses in
+    // flight (one probe per shingle, most of them absent). Every shingle first counts weight 1 at its level
+    // (trailing zero bits of lane 2, capped): the sample's total per sampling level is a suffix sum of these.
+    const bloom = post.bloom;
+    const bmask = bloom.length - 1;
+    levelW.fill(0);
+    let np = 0;
+    for (let i = 0; i < n; i++) {
+      const a = f1[i];
       const v = f2[i];
-      for (let l = 0; l < MAX_LEVEL; l++) {
-        if ((v & ((1 << l) - 1)) !== 0) break;
-        sampleTot[tot + l] += w;
+      const m = (1 << (a & 31)) | (1 << ((v >>> 8) & 31));
+      if ((bloom[(a >>> 5) & bmask] & m) === m) passed[np++] = i;
+      levelW[v === 0 ? MAX_LEVEL - 1 : Math.min(MAX_LEVEL - 1, 31 - Math.clz32(v & -v))] += 1;
+    }
+    // Pass 2, the shingles the filter let through: a fingerprint in df registry entries weighs 1/df (the weight the
+    // registry summed into each entry's total), a common one 0; one absent from the registry keeps weight 1.
+    for (let q = 0; q < np; q++) {
+      const i = passed[q];
+      const r = findKey(post.t, f1[i], f2[i]);
+      if (r < 0) continue;
+      const v = f2[i];
+      const lv = v === 0 ? MAX_LEVEL - 1 : Math.min(MAX_LEVEL - 1, 31 - Math.clz32(v & -v));
+      if (post.entry[r] === COMMON_ENTRY) {
+        levelW[lv] -= 1;
+        continue;
       }
+      const w = post.w[r];
+      levelW[lv] += w - 1;
+      const end = keyEnd(post.t, r);
+      for (let x = end - 1; x >= r; x--) {
+        const pc = post.poschan[x];
+        if ((pc & 1) !== c) continue;
+        const e = post.entry[x];
+        hits.push(e, pc >>> 1, i, c, w);
+        const key = e * 2 + c;
+        if (cnt[key]++ === 0) {
+          if (nTouched === touched.length) {
+            const t = new Int32Array(nTouched * 2);
+            t.set(touched);
+            touched = t;
+          }
+          touched[nTouched++] = key;
+        }
+        wsum[key] += w;
+      }
+    }
+    const tot = c * MAX_LEVEL;
+    let acc = 0;
+    for (let l = MAX_LEVEL - 1; l >= 0; l--) {
+      acc += levelW[l];
+      sampleTot[tot + l] += acc;
     }
   }
 
