@@ -128,15 +128,45 @@ const KEYWORDS = [
   'SELECT', 'FROM', 'WHERE', 'select', 'where', 'JOIN', 'ORDER', 'GROUP', 'BY',
 ];
 
-/** Per-seed keyword hash sets (built once per seed; tiny). */
-const keywordCache = new Map<number, Set<number>>();
-function keywordSet(seed1: number): Set<number> {
-  let s = keywordCache.get(seed1);
-  if (!s) {
-    s = new Set(KEYWORDS.map((k) => hashString(k, seed1)));
-    keywordCache.set(seed1, s);
+/**
+ * Per-seed keyword tables (built once per seed): open addressing over 1,024 slots of lane-1 hashes, so the test
+ * for every identifier is one or two typed-array reads instead of a Set lookup. A slot holding 0 is empty (a
+ * keyword whose hash is 0 is kept aside in `zero`).
+ */
+interface KeywordTable {
+  slots: Int32Array;
+  zero: boolean;
+}
+const KW_SLOTS = 1024;
+const keywordCache = new Map<number, KeywordTable>();
+function keywordTable(seed1: number): KeywordTable {
+  let t = keywordCache.get(seed1);
+  if (!t) {
+    t = { slots: new Int32Array(KW_SLOTS), zero: false };
+    for (const k of KEYWORDS) {
+      const h = hashString(k, seed1) | 0;
+      if (h === 0) {
+        t.zero = true;
+        continue;
+      }
+      let slot = (h ^ (h >>> 16)) & (KW_SLOTS - 1);
+      while (t.slots[slot] !== 0 && t.slots[slot] !== h) slot = (slot + 1) & (KW_SLOTS - 1);
+      t.slots[slot] = h;
+    }
+    keywordCache.set(seed1, t);
   }
-  return s;
+  return t;
+}
+
+function isKeyword(t: KeywordTable, h: number): boolean {
+  if (h === 0) return t.zero;
+  let slot = (h ^ (h >>> 16)) & (KW_SLOTS - 1);
+  for (;;) {
+    const v = t.slots[slot];
+    if (v === h) return true;
+    if (v === 0) return false;
+    slot = (slot + 1) & (KW_SLOTS - 1);
+  }
 }
 
 const IDENT_SLOTS = 65536; // direct-mapped identifier hash -> last token index; ~0.4% slot clashes at 256 live names
@@ -157,7 +187,7 @@ function isIdentPart(c: number): boolean {
  */
 export function tokenizeCode(text: string, seed1: number, seed2: number, tb: TokenBuffer): number {
   const len = text.length;
-  const kw = keywordSet(seed1);
+  const kw = keywordTable(seed1);
   epoch = (epoch + 1) | 0;
   if (epoch === 0) {
     identEpoch.fill(0);
@@ -229,7 +259,7 @@ export function tokenizeCode(text: string, seed1: number, seed2: number, tb: Tok
     }
     let h1 = fmix32(a) | 0;
     let h2 = fmix32(b) | 0;
-    if (kind === 1 && !kw.has(h1 >>> 0)) {
+    if (kind === 1 && !isKeyword(kw, h1)) {
       // Baker's parameterization: distance to the previous occurrence of this identifier.
       const slot = (h1 ^ (h1 >>> 16)) & (IDENT_SLOTS - 1);
       let dist = 0;
