@@ -4,12 +4,18 @@
  *   npm run bench               # ~500 MB of sample text, 100k registry entries, median of 3 runs
  *   npm run bench:smoke         # ~5 MB, 2k entries, 1 run: CI checks that it runs end to end
  *   node dist/bench/run.js [--smoke] [--mb N] [--entries N] [--runs R] [--seed S] [--data DIR] [--no-parquet] [--scan-parquet] [--profile]
+ *                          [--no-peers | --peers-only] [--peer-entries N] [--peer-mb N] [--peer-runs R]
  *
  * Inputs are generated from /work/shared/data (or --data / CONTAMSCAN_DATA) into bench/out/throughput (gitignored)
  * by bench/throughput/generate.ts and reused while the parameters do not change. Every measured configuration
  * runs in its own child process (bench/throughput/child.ts) so peak RSS does not mix; the rounds interleave the
  * configurations so that background load spreads over all of them. --profile adds one `node --cpu-prof` scan of
  * the first shard with workers 0 (matching on the main thread) and prints its top self-time functions.
+ * Peers (bench/throughput/compare.ts, peers.ts): on a subset (the first --peer-entries registry entries, default
+ * 10,000, 500 under --smoke; the first --peer-mb MB of documents, default 50, 2 under --smoke) contamscan, the exact
+ * 13-gram any-hit index and the minhash npm package are timed side by side, each in its own child, and scored
+ * against the planted labels (recall). --peer-runs R (default 1: the minhash peer alone takes minutes at full size);
+ * --peers-only skips the main configurations, --no-peers the comparison.
  * Results: a Markdown table on stdout, bench/out/throughput/results.md and results.json.
  */
 import { fork } from 'node:child_process';
@@ -18,6 +24,7 @@ import { cpus } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ChildResult, Task } from './throughput/child.js';
+import { comparePeers, type PeerComparison } from './throughput/compare.js';
 import { generate, MB, type Manifest } from './throughput/generate.js';
 import { profileTable, summarise } from './throughput/profile.js';
 
@@ -47,6 +54,11 @@ const PARQUET = !flag('no-parquet');
 const PROFILE = flag('profile');
 // The Parquet scan costs a full scan per run: on by default only in --smoke, else with --scan-parquet.
 const SCAN_PARQUET = smoke || flag('scan-parquet');
+const PEERS_ONLY = flag('peers-only');
+const PEERS = PEERS_ONLY || !flag('no-peers');
+const PEER_ENTRIES = Math.round(num('peer-entries', smoke ? 500 : 10_000));
+const PEER_MB = num('peer-mb', smoke ? 2 : 50);
+const PEER_RUNS = Math.round(num('peer-runs', 1));
 const OUT = join(root, 'bench', 'out', 'throughput');
 const CHILD = join(here, 'throughput', 'child.js');
 
@@ -95,7 +107,7 @@ async function main(): Promise<void> {
   const rows: Record<string, Row> = {};
   const add = (key: string, name: string, bytes: number, r: ChildResult) => ((rows[key] ??= { name, runs: [], bytes }).runs.push(r));
 
-  for (let i = 0; i < RUNS; i++) {
+  for (let i = 0; i < (PEERS_ONLY ? 0 : RUNS); i++) {
     log(`round ${i + 1}/${RUNS}`);
     const b = await runChild({ mode: 'build', inputs: [m.registry.path], out: reg });
     add('build', `registry build (${m.registry.entries.toLocaleString('en')} entries)`, m.registry.text_bytes, b);
@@ -137,7 +149,7 @@ async function main(): Promise<void> {
   const ceil = rows['decode-jsonl'] ? mbps(rows['decode-jsonl']) : NaN;
   const ceilPq = rows['decode-parquet'] ? mbps(rows['decode-parquet']) : NaN;
   const w1 = rows['scan-jsonl-w1'] ? mbps(rows['scan-jsonl-w1']) : NaN;
-  const regSize = statSync(reg).size;
+  const regSize = existsSync(reg) ? statSync(reg).size : 0;
 
   const table = ['| configuration | median s | runs (s) | MB/s of text | vs decode ceiling | CPU s / wall s | peak RSS MB | notes |', '|---|---:|---|---:|---:|---:|---:|---|'];
   const result: Record<string, unknown>[] = [];
@@ -172,7 +184,7 @@ async function main(): Promise<void> {
   ];
   let profileMd = '';
   let profile: unknown;
-  if (PROFILE) {
+  if (PROFILE && !PEERS_ONLY) {
     const dir = join(OUT, 'profile');
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
@@ -186,12 +198,18 @@ async function main(): Promise<void> {
       profileMd = `\n### CPU profile: scan, workers 0, ${(r.text_bytes / MB).toFixed(1)} MB of text, ${r.wall_s.toFixed(1)} s (${(r.text_bytes / MB / r.wall_s).toFixed(1)} MB/s under the profiler)\n\n${profileTable(s)}\n`;
     }
   }
-  const md = `${header.join('\n\n')}\n\n${table.join('\n')}\n${problems.length ? `\n**PROBLEMS**:\n${problems.map((p) => `- ${p}`).join('\n')}\n` : ''}${profileMd}`;
+  let peers: PeerComparison | undefined;
+  if (PEERS) {
+    peers = await comparePeers(m, { entries: PEER_ENTRIES, mb: PEER_MB, runs: PEER_RUNS, root, out: OUT }, (t) => runChild(t), log);
+    problems.push(...peers.problems);
+  }
+  const mainTable = PEERS_ONLY ? '' : `${table.join('\n')}\n`;
+  const md = `${header.join('\n\n')}\n\n${mainTable}${peers ? `\n${peers.md}` : ''}${problems.length ? `\n**PROBLEMS**:\n${problems.map((p) => `- ${p}`).join('\n')}\n` : ''}${profileMd}`;
   console.log(md);
   writeFileSync(join(OUT, 'results.md'), md);
   writeFileSync(
     join(OUT, 'results.json'),
-    JSON.stringify({ date: new Date().toISOString(), params: { mb: MB_TEXT, entries: ENTRIES, runs: RUNS, seed: SEED, smoke }, machine: { cpus: cpus().length, cpu, node: process.version }, inputs: m, registry_file_bytes: regSize, results: result, problems, profile, total_s: (performance.now() - t0) / 1000 }, null, 2) + '\n',
+    JSON.stringify({ date: new Date().toISOString(), params: { mb: MB_TEXT, entries: ENTRIES, runs: RUNS, seed: SEED, smoke, peers: PEERS ? { entries: PEER_ENTRIES, mb: PEER_MB, runs: PEER_RUNS, only: PEERS_ONLY } : false }, machine: { cpus: cpus().length, cpu, node: process.version }, inputs: m, registry_file_bytes: regSize, results: result, peers: peers?.json, problems, profile, total_s: (performance.now() - t0) / 1000 }, null, 2) + '\n',
   );
   log(`bench: done in ${((performance.now() - t0) / 1000).toFixed(0)} s; results in ${relative(root, OUT)}/results.{md,json}`);
   if (problems.length) process.exitCode = 1;

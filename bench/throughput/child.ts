@@ -6,16 +6,18 @@
  *   node dist/bench/throughput/child.js '{"mode":"scan","inputs":["bench/out/throughput/jsonl"],"registry":"...","workers":0,"out":"..."}'
  *
  * Modes: decode (readFile over every input, sum the UTF-8 length of each text, nothing else), scan (the public
- * scan() API), build (buildRegistry).
+ * scan() API), build (buildRegistry), peer (a peer detector of peers.ts: index build, then query every document).
  */
 import { buildRegistry, scan } from '../../src/index.js';
 import { resolveInputs } from '../../src/io/inputs.js';
 import { readFile } from '../../src/readers/index.js';
+import { runPeer, type PeerResult, type PeerTask } from './peers.js';
 
 export type Task =
   | { mode: 'decode'; inputs: string[] }
   | { mode: 'scan'; inputs: string[]; registry: string; workers: number; out: string }
-  | { mode: 'build'; inputs: string[]; out: string };
+  | { mode: 'build'; inputs: string[]; out: string }
+  | PeerTask;
 
 export interface ChildResult {
   mode: Task['mode'];
@@ -30,6 +32,8 @@ export interface ChildResult {
   matches?: number;
   entries?: number;
   low_evidence?: Record<string, number>;
+  /** mode peer: build and query times and the reported (doc, entry) pairs. */
+  peer?: PeerResult;
 }
 
 async function run(task: Task): Promise<ChildResult> {
@@ -49,6 +53,9 @@ async function run(task: Task): Promise<ChildResult> {
   } else if (task.mode === 'scan') {
     const rep = await scan({ inputs: task.inputs, registry: task.registry, workers: task.workers, out: task.out, progress: false });
     r = { mode: 'scan', text_bytes: rep.totals.text_bytes, samples: rep.totals.samples, flagged: rep.totals.flagged, matches: rep.totals.matches };
+  } else if (task.mode === 'peer') {
+    const p = await runPeer(task);
+    r = { mode: 'peer', text_bytes: p.text_bytes, samples: p.samples, entries: p.entries, flagged: p.flags.length, matches: p.flags.reduce((n, [, f]) => n + f.length, 0), peer: p };
   } else {
     const res = await buildRegistry({ inputs: task.inputs, out: task.out, tagFields: { model: 'model', source: 'source' } });
     // entry text bytes are known to the parent (generation manifest); the child reports what the index holds

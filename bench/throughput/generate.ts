@@ -10,6 +10,8 @@
  *   files (~15% of documents); a share of documents gets one or two registry entries pasted in at a paragraph
  *   boundary (verbatim) so that scan has real matches to find and verify. Written as JSONL shards compressed with
  *   zstd-napi's compress, and (see parquet-writer.ts) as the same rows in zstd Parquet.
+ * - Labels: planted.jsonl names, for every document that got registry entries pasted in, those entries' ids and
+ *   character spans (the peers comparison, peers.ts, measures recall against them).
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, extname } from 'node:path';
@@ -143,12 +145,18 @@ export interface Manifest {
   code_docs: number;
   planted_docs: number;
   planted_entries: number;
+  /** planted.jsonl: one line per planted document, {id, shard, entries: registry ids, spans: [start, end) in the text}. */
+  planted: string;
   corpus: { rivals: number; prompts: number; registry_half: number; host_half: number; code_files: number };
   gen_s: number;
 }
 
-/** Bump when the generation recipe changes, so stale inputs are not reused. */
-const RECIPE = 3;
+/**
+ * Bump when the generation recipe changes, so stale inputs are not reused.
+ * 4: planted.jsonl records which registry entries were pasted into which documents; the random stream, the
+ *    documents and the registry are byte-identical to recipe 3 for the same seed.
+ */
+const RECIPE = 4;
 const PLANT_RATE = 0.05;
 const CODE_RATE = 0.15;
 const SHARD_TEXT_MB = 50;
@@ -166,6 +174,7 @@ export function generate(p: GenParams, log: (s: string) => void): Manifest {
     }
   }
   const t0 = performance.now();
+  rmSync(join(p.dir, 'planted.jsonl'), { force: true });
   for (const sub of ['registry', 'jsonl', 'parquet']) rmSync(join(p.dir, sub), { recursive: true, force: true });
   mkdirSync(join(p.dir, 'registry'), { recursive: true });
   mkdirSync(join(p.dir, 'jsonl'), { recursive: true });
@@ -216,6 +225,7 @@ export function generate(p: GenParams, log: (s: string) => void): Manifest {
   let plantedEntries = 0;
   let fileBytes = 0;
   let pqBytes = 0;
+  const plantedLines: string[] = [];
   const pqDir = join(p.dir, 'parquet');
   if (p.parquet) mkdirSync(pqDir, { recursive: true });
   for (let s = 0; s < shards; s++) {
@@ -248,16 +258,35 @@ export function generate(p: GenParams, log: (s: string) => void): Manifest {
         parts.push(t);
         n += wordCount(t);
       }
+      // planted registry entries of this document: [index in parts, registry entry index]
+      const planted: Array<[number, number]> = [];
       if (rnd() < PLANT_RATE) {
         plantedDocs++;
         const k = rnd() < 0.2 ? 2 : 1;
         for (let j = 0; j < k; j++) {
-          parts.splice(Math.floor(rnd() * (parts.length + 1)), 0, regTexts[Math.floor(rnd() * regTexts.length)]!);
+          // same two draws, in the same order, as before the labels were recorded (position, then entry)
+          const at = Math.floor(rnd() * (parts.length + 1));
+          const e = Math.floor(rnd() * regTexts.length);
+          parts.splice(at, 0, regTexts[e]!);
+          for (const x of planted) if (x[0] >= at) x[0]++;
+          planted.push([at, e]);
           plantedEntries++;
         }
       }
-      const text = parts.join(isCode ? '\n\n' : '\n\n');
+      const SEP = '\n\n';
+      const text = parts.join(SEP);
       const id = `doc-${s}-${texts.length}`;
+      if (planted.length) {
+        // character spans [start, end) of each planted entry in the document text (UTF-16 offsets, as String#slice)
+        const starts: number[] = [];
+        for (let i = 0, o = 0; i < parts.length; i++) {
+          starts.push(o);
+          o += parts[i]!.length + SEP.length;
+        }
+        plantedLines.push(
+          JSON.stringify({ id, shard: s, entries: planted.map(([, e]) => `reg-${e}`), spans: planted.map(([i]) => [starts[i]!, starts[i]! + parts[i]!.length]) }),
+        );
+      }
       ids.push(id);
       texts.push(text);
       lines.push(JSON.stringify({ id, text }));
@@ -276,6 +305,9 @@ export function generate(p: GenParams, log: (s: string) => void): Manifest {
     log(`inputs: shard ${s + 1}/${shards}: ${(shardBytes / MB).toFixed(1)} MB text, ${(z.length / MB).toFixed(1)} MB zst`);
   }
 
+  const plantedPath = join(p.dir, 'planted.jsonl');
+  writeFileSync(plantedPath, plantedLines.length ? plantedLines.join('\n') + '\n' : '');
+
   const m: Manifest = {
     params: key,
     registry: { path: registryPath, entries: p.entries, text_bytes: regBytes, real: Math.min(p.entries, regHalf.length), variants: Math.max(0, p.entries - regHalf.length) },
@@ -286,6 +318,7 @@ export function generate(p: GenParams, log: (s: string) => void): Manifest {
     code_docs: codeDocs,
     planted_docs: plantedDocs,
     planted_entries: plantedEntries,
+    planted: plantedPath,
     corpus: { rivals: rivals.length, prompts: side.size, registry_half: regHalf.length, host_half: hostHalf.length, code_files: code.length },
     gen_s: (performance.now() - t0) / 1000,
   };
