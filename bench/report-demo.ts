@@ -20,17 +20,14 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildRegistry, scan, writeReport } from '../src/index.js';
 import { AE_REGISTRY_MODELS as AE_MODELS } from './accuracy/data.js';
+import { readJson as readJsonAny, readJsonl as readJsonlAny } from './accuracy/util.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const DATA = resolve(process.env.CONTAMSCAN_DATA ?? join(ROOT, '..', 'shared', 'data'));
 const OUT = join(ROOT, 'fixtures-out', 'demo');
 
-const readJson = <T>(p: string): T => JSON.parse(readFileSync(p, 'utf8')) as T;
-const readJsonl = <T>(p: string): T[] =>
-  readFileSync(p, 'utf8')
-    .split('\n')
-    .filter((l) => l.trim())
-    .map((l) => JSON.parse(l) as T);
+const readJson = <T>(p: string): T => readJsonAny(p) as T;
+const readJsonl = <T>(p: string): T[] => readJsonlAny(p) as unknown as T[];
 const writeJsonl = (p: string, rows: unknown[]) => {
   mkdirSync(dirname(p), { recursive: true });
   writeFileSync(p, rows.map((r) => JSON.stringify(r)).join('\n') + '\n');

@@ -71,6 +71,8 @@ class Hits {
 }
 
 const MAX_LEVEL = 8;
+/** Sampling level of a shingle: trailing zero bits of lane 2, capped (an entry at level l indexes those with >= l). */
+const levelOf = (v: number): number => (v === 0 ? MAX_LEVEL - 1 : Math.min(MAX_LEVEL - 1, 31 - Math.clz32(v & -v)));
 
 export type Matcher = (text: string) => SampleMatches;
 
@@ -127,7 +129,7 @@ export function createMatcher(config: Config, reg: RegistryViews, rules: readonl
       const v = f2[i];
       const m = (1 << (a & 31)) | (1 << ((v >>> 8) & 31));
       if ((bloom[(a >>> 5) & bmask] & m) === m) passed[np++] = i;
-      levelW[v === 0 ? MAX_LEVEL - 1 : Math.min(MAX_LEVEL - 1, 31 - Math.clz32(v & -v))] += 1;
+      levelW[levelOf(v)] += 1;
     }
     // Pass 2, the shingles the filter let through: a fingerprint in df registry entries weighs 1/df (the weight the
     // registry summed into each entry's total), a common one 0; one absent from the registry keeps weight 1.
@@ -135,8 +137,7 @@ export function createMatcher(config: Config, reg: RegistryViews, rules: readonl
       const i = passed[q];
       const r = findKey(post.t, f1[i], f2[i]);
       if (r < 0) continue;
-      const v = f2[i];
-      const lv = v === 0 ? MAX_LEVEL - 1 : Math.min(MAX_LEVEL - 1, 31 - Math.clz32(v & -v));
+      const lv = levelOf(f2[i]);
       if (post.entry[r] === COMMON_ENTRY) {
         levelW[lv] -= 1;
         continue;

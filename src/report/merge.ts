@@ -5,7 +5,7 @@
  * order), entries.jsonl in order of first match. Scans made with another registry, other parameters, other rules
  * or another tool version are refused, naming what differs.
  */
-import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -250,10 +250,15 @@ export async function* mergedMatches(parts: ScanDir[]): AsyncGenerator<{ line: M
   }
 }
 
-/** Registry entries of all parts by id (first text seen wins; texts of one id are identical for one registry). */
-export async function mergedEntries(parts: ScanDir[]): Promise<Map<string, EntryRecord>> {
+/**
+ * Registry entries of all parts by id (first text seen wins; texts of one id are identical for one registry);
+ * with `only`, just those ids (a report needs the texts of its evidence, not of every matched entry).
+ */
+export async function mergedEntries(parts: ScanDir[], only?: ReadonlySet<string>): Promise<Map<string, EntryRecord>> {
   const out = new Map<string, EntryRecord>();
-  for (const p of parts) for await (const e of jsonLines<EntryRecord>(join(p.dir, 'entries.jsonl'))) if (!out.has(e.registry_id)) out.set(e.registry_id, e);
+  for (const p of parts)
+    for await (const e of jsonLines<EntryRecord>(join(p.dir, 'entries.jsonl')))
+      if ((!only || only.has(e.registry_id)) && !out.has(e.registry_id)) out.set(e.registry_id, e);
   return out;
 }
 
@@ -274,7 +279,7 @@ export async function mergeScans(opts: MergeOptions): Promise<ScanReport> {
   const out = createWriteStream(join(opts.out, 'matches.jsonl'));
   try {
     for await (const { line, raw } of mergedMatches(parts)) {
-      if (!write(out, raw + '\n')) await new Promise<void>((res) => out.once('drain', () => res()));
+      if (!out.write(raw + '\n')) await new Promise<void>((res) => out.once('drain', () => res()));
       const e = entries.get(line.registry_id);
       if (e && !written.has(e.registry_id)) {
         written.add(e.registry_id);
@@ -289,4 +294,3 @@ export async function mergeScans(opts: MergeOptions): Promise<ScanReport> {
   return report;
 }
 
-const write = (w: WriteStream, s: string): boolean => w.write(s);

@@ -240,7 +240,7 @@ export async function buildView(parts: ScanDir[], opts: ViewOptions = {}): Promi
     }
   }
   const evidence = pickEvidence([...pools.values()].map((p) => strongest(p, evidenceN)), evidenceN);
-  const entries = await mergedEntries(parts);
+  const entries = await mergedEntries(parts, new Set(evidence.map((e) => e.registry_id)));
   for (const e of evidence) e.entry = entries.get(e.registry_id);
 
   const top_entries = [...entryStats.values()]
