@@ -53,6 +53,24 @@ describe('merge', () => {
     expect(onDisk).toEqual(JSON.parse(JSON.stringify(merged)));
   });
 
+  it('copies entries.jsonl lines by byte position: multi-byte text, lines across read chunks, unmatched entries left out', async () => {
+    // Filler entries no match refers to, ~300 KB of multi-byte text ahead of the real lines, so that these start at
+    // offsets where characters and bytes differ and cross the 64 KB read chunks.
+    const filler = Array.from({ length: 60 }, (_, i) => JSON.stringify({ registry_id: `filler/${i}`, text: 'é€😀 '.repeat(500 + i), tags: {} }) + '\n').join('');
+    for (const d of ['part-a', 'part-b', 'part-c']) {
+      mkdirSync(join(tmp, `pad-${d}`), { recursive: true });
+      for (const f of ['report.json', 'matches.jsonl']) writeFileSync(join(tmp, `pad-${d}`, f), readFileSync(join(tmp, d, f)));
+      writeFileSync(join(tmp, `pad-${d}`, 'entries.jsonl'), filler + readFileSync(join(tmp, d, 'entries.jsonl'), 'utf8'));
+    }
+    expect(Buffer.byteLength(filler)).toBeGreaterThan(200_000);
+    await mergeScans({ dirs: ['pad-part-a', 'pad-part-b', 'pad-part-c'].map((d) => join(tmp, d)), out: join(tmp, 'merged-pad') });
+    expect(readFileSync(join(tmp, 'merged-pad', 'entries.jsonl'), 'utf8')).toBe(readFileSync(join(tmp, 'single', 'entries.jsonl'), 'utf8'));
+    // a broken line is named, with its file and line number
+    writeFileSync(join(tmp, 'pad-part-b', 'entries.jsonl'), filler + '{"registry_id": "x", "te\n');
+    const err = await expectContamscanError(mergeScans({ dirs: ['pad-part-a', 'pad-part-b'].map((d) => join(tmp, d)), out: join(tmp, 'merged-bad') }), 'E_SCAN_OUTPUT');
+    expect(err.message).toContain(join('pad-part-b', 'entries.jsonl') + ' line 61');
+  });
+
   it('a merged output merges again (merge is associative over partitions)', async () => {
     await mergeScans({ dirs: [join(tmp, 'part-a'), join(tmp, 'part-b')], out: join(tmp, 'ab') });
     const again = await mergeScans({ dirs: [join(tmp, 'ab'), join(tmp, 'part-c')], out: join(tmp, 'abc') });

@@ -5,7 +5,7 @@
  * order), entries.jsonl in order of first match. Scans made with another registry, other parameters, other rules
  * or another tool version are refused, naming what differs.
  */
-import { createReadStream, createWriteStream } from 'node:fs';
+import { closeSync, createReadStream, createWriteStream, openSync, readSync, type WriteStream } from 'node:fs';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -262,6 +262,53 @@ export async function mergedEntries(parts: ScanDir[], only?: ReadonlySet<string>
   return out;
 }
 
+/** Where an entry's line lies in one part's entries.jsonl (byte offset and length, without the newline). */
+interface EntryLoc {
+  part: number;
+  off: number;
+  len: number;
+}
+
+/**
+ * The byte range of every entry line in the parts' entries.jsonl (first part that holds an id wins), without keeping
+ * the texts: merge writes them back by position, so its memory holds ids, not up to 4,000 characters per entry.
+ */
+async function indexEntries(parts: ScanDir[]): Promise<Map<string, EntryLoc>> {
+  const out = new Map<string, EntryLoc>();
+  for (let part = 0; part < parts.length; part++) {
+    const path = join(parts[part]!.dir, 'entries.jsonl');
+    if (!(await exists(path))) continue;
+    let carry: Buffer = Buffer.alloc(0);
+    let base = 0; // file offset of carry[0]
+    let lineNo = 0;
+    const take = (line: Buffer, off: number): void => {
+      lineNo++;
+      const text = line.toString('utf8');
+      if (!text.trim()) return;
+      let id: unknown;
+      try {
+        id = (JSON.parse(text) as { registry_id?: unknown }).registry_id;
+      } catch (e) {
+        throw new ContamscanError('E_SCAN_OUTPUT', `${path} line ${lineNo}: not valid JSON: ${(e as Error).message}`, { file: path, row: lineNo - 1 });
+      }
+      if (typeof id !== 'string') throw new ContamscanError('E_SCAN_OUTPUT', `${path} line ${lineNo}: no registry_id`, { file: path, row: lineNo - 1, field: 'registry_id' });
+      if (!out.has(id)) out.set(id, { part, off, len: line.length });
+    };
+    for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) {
+      const buf = carry.length ? Buffer.concat([carry, chunk]) : chunk;
+      let start = 0;
+      for (let nl = buf.indexOf(10, start); nl >= 0; nl = buf.indexOf(10, start)) {
+        take(buf.subarray(start, nl), base + start);
+        start = nl + 1;
+      }
+      carry = Buffer.from(buf.subarray(start));
+      base += start;
+    }
+    if (carry.length) take(carry, base);
+  }
+  return out;
+}
+
 export interface MergeOptions {
   dirs: string[];
   out: string;
@@ -273,23 +320,33 @@ export async function mergeScans(opts: MergeOptions): Promise<ScanReport> {
   const parts = await Promise.all(opts.dirs.map(readScanDir));
   const report = mergeReports(parts, { failOver: opts.failOver });
   await mkdir(opts.out, { recursive: true });
-  const entries = await mergedEntries(parts);
+  // entries.jsonl in order of first match, copied line by line from the parts (read back by position).
+  const entries = await indexEntries(parts);
+  const fds = await Promise.all(parts.map(async (p) => ((await exists(join(p.dir, 'entries.jsonl'))) ? openSync(join(p.dir, 'entries.jsonl'), 'r') : -1)));
   const written = new Set<string>();
-  const entryLines: string[] = [];
   const out = createWriteStream(join(opts.out, 'matches.jsonl'));
+  const entOut = createWriteStream(join(opts.out, 'entries.jsonl'));
+  const put = async (w: WriteStream, data: string | Buffer): Promise<void> => {
+    if (!w.write(data)) await new Promise<void>((res) => w.once('drain', () => res()));
+  };
   try {
     for await (const { line, raw } of mergedMatches(parts)) {
-      if (!out.write(raw + '\n')) await new Promise<void>((res) => out.once('drain', () => res()));
-      const e = entries.get(line.registry_id);
-      if (e && !written.has(e.registry_id)) {
-        written.add(e.registry_id);
-        entryLines.push(JSON.stringify(e) + '\n');
+      await put(out, raw + '\n');
+      const loc = entries.get(line.registry_id);
+      if (loc && !written.has(line.registry_id)) {
+        written.add(line.registry_id);
+        const buf = Buffer.allocUnsafe(loc.len + 1);
+        const bytesRead = readSync(fds[loc.part]!, buf, 0, loc.len, loc.off);
+        if (bytesRead !== loc.len) throw new ContamscanError('E_SCAN_OUTPUT', `${join(parts[loc.part]!.dir, 'entries.jsonl')} changed while merging`, { file: join(parts[loc.part]!.dir, 'entries.jsonl') });
+        buf[loc.len] = 10;
+        await put(entOut, buf);
       }
     }
   } finally {
-    await new Promise<void>((res, rej) => out.end((e?: Error | null) => (e ? rej(e) : res())));
+    const end = (w: WriteStream) => new Promise<void>((res, rej) => w.end((e?: Error | null) => (e ? rej(e) : res())));
+    await Promise.all([end(out), end(entOut)]);
+    for (const fd of fds) if (fd >= 0) closeSync(fd);
   }
-  await writeFile(join(opts.out, 'entries.jsonl'), entryLines.join(''));
   await writeFile(join(opts.out, 'report.json'), JSON.stringify(report, null, 2) + '\n');
   return report;
 }
