@@ -13,7 +13,7 @@
  * - Labels: planted.jsonl names, for every document that got registry entries pasted in, those entries' ids and
  *   character spans (the peers comparison, peers.ts, measures recall against them).
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join, extname } from 'node:path';
 import { compress } from 'zstd-napi';
 import { writeParquet } from './parquet-writer.js';
@@ -200,19 +200,33 @@ export function generate(p: GenParams, log: (s: string) => void): Manifest {
   }
 
   // Registry source
+  // Written in ~4 MB pieces: at 1M entries the whole file as one string exceeds V8's string length limit.
   const regTexts: string[] = [];
-  const regLines: string[] = [];
-  let regBytes = 0;
-  for (let i = 0; i < p.entries; i++) {
-    const base = regHalf[i % regHalf.length]!;
-    const text = i < regHalf.length ? base.text : vary(base.text, 0.12, rnd, vocab);
-    regTexts.push(text);
-    regBytes += Buffer.byteLength(text);
-    regLines.push(JSON.stringify({ id: `reg-${i}`, text, model: base.model, source: base.source }));
-  }
   const registryPath = join(p.dir, 'registry', 'entries.jsonl');
-  writeFileSync(registryPath, regLines.join('\n') + '\n');
-  regLines.length = 0;
+  const regFd = openSync(registryPath, 'w');
+  let regBytes = 0;
+  let piece: string[] = [];
+  let pieceChars = 0;
+  const flush = () => {
+    if (piece.length) writeSync(regFd, piece.join(''));
+    piece = [];
+    pieceChars = 0;
+  };
+  try {
+    for (let i = 0; i < p.entries; i++) {
+      const base = regHalf[i % regHalf.length]!;
+      const text = i < regHalf.length ? base.text : vary(base.text, 0.12, rnd, vocab);
+      regTexts.push(text);
+      regBytes += Buffer.byteLength(text);
+      const line = JSON.stringify({ id: `reg-${i}`, text, model: base.model, source: base.source }) + '\n';
+      piece.push(line);
+      pieceChars += line.length;
+      if (pieceChars >= 4 << 20) flush();
+    }
+    flush();
+  } finally {
+    closeSync(regFd);
+  }
 
   // Shards
   const target = p.mb * MB;
