@@ -322,8 +322,7 @@ export async function mergeScans(opts: MergeOptions): Promise<ScanReport> {
   await mkdir(opts.out, { recursive: true });
   // entries.jsonl in order of first match, copied line by line from the parts (read back by position).
   const entries = await indexEntries(parts);
-  const fds = await Promise.all(parts.map(async (p) => ((await exists(join(p.dir, 'entries.jsonl'))) ? openSync(join(p.dir, 'entries.jsonl'), 'r') : -1)));
-  const written = new Set<string>();
+  const fds: number[] = []; // opened at a part's first entry (a part in the index has an entries.jsonl)
   const out = createWriteStream(join(opts.out, 'matches.jsonl'));
   const entOut = createWriteStream(join(opts.out, 'entries.jsonl'));
   const put = async (w: WriteStream, data: string | Buffer): Promise<void> => {
@@ -333,10 +332,10 @@ export async function mergeScans(opts: MergeOptions): Promise<ScanReport> {
     for await (const { line, raw } of mergedMatches(parts)) {
       await put(out, raw + '\n');
       const loc = entries.get(line.registry_id);
-      if (loc && !written.has(line.registry_id)) {
-        written.add(line.registry_id);
+      if (loc) {
+        entries.delete(line.registry_id); // written once, at its first match
         const buf = Buffer.allocUnsafe(loc.len + 1);
-        const bytesRead = readSync(fds[loc.part]!, buf, 0, loc.len, loc.off);
+        const bytesRead = readSync((fds[loc.part] ??= openSync(join(parts[loc.part]!.dir, 'entries.jsonl'), 'r')), buf, 0, loc.len, loc.off);
         if (bytesRead !== loc.len) throw new ContamscanError('E_SCAN_OUTPUT', `${join(parts[loc.part]!.dir, 'entries.jsonl')} changed while merging`, { file: join(parts[loc.part]!.dir, 'entries.jsonl') });
         buf[loc.len] = 10;
         await put(entOut, buf);
@@ -345,7 +344,7 @@ export async function mergeScans(opts: MergeOptions): Promise<ScanReport> {
   } finally {
     const end = (w: WriteStream) => new Promise<void>((res, rej) => w.end((e?: Error | null) => (e ? rej(e) : res())));
     await Promise.all([end(out), end(entOut)]);
-    for (const fd of fds) if (fd >= 0) closeSync(fd);
+    for (const fd of fds) if (fd !== undefined) closeSync(fd);
   }
   await writeFile(join(opts.out, 'report.json'), JSON.stringify(report, null, 2) + '\n');
   return report;
