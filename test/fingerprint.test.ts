@@ -330,6 +330,7 @@ describe('config', () => {
     ['not a number', { seed: '7' } as unknown as ConfigInput, 'seed'],
     ['NaN', { containment: NaN }, 'containment'],
     ['sampleMod not a power of two', { sampleMod: 3 }, 'sampleMod'],
+    ['commonDf over 255 (df is stored as a byte)', { commonDf: 256 }, 'commonDf'],
   ];
   for (const [what, input, field] of bad) {
     it(`${what} -> E_CONFIG naming ${field}`, () => {

@@ -163,6 +163,60 @@ describe('registry build (fixtures/registry)', () => {
     await expect(loadRegistry(regPath, makeConfig({ jaccard: 0.95 }))).resolves.toBeTruthy();
   });
 
+  it('compact layout: 48-bit posting keys, df as a byte, token hashes outside the loaded buffer and read per entry', async () => {
+    const reg = await loadRegistry(regPath, makeConfig());
+    try {
+      const { header } = reg;
+      const sec = (name: string) => header.sections.find((x) => x.name === name)!;
+      expect(sec('post.k2').dtype).toBe('u16');
+      expect(sec('lsh.k2').dtype).toBe('u16');
+      expect(sec('exact.k2').dtype).toBe('i32'); // exact-text keys stay 64 bits: they are not verified afterwards
+      expect(sec('post.df').dtype).toBe('u8');
+      // the shared buffer ends before the ids; token hashes and texts come after them, on disk only
+      expect(reg.shared.buffer.byteLength).toBe(sec('ids.off').offset);
+      for (const name of ['tok.h16', 'ctok.h16', 'text.blob']) expect(sec(name).offset).toBeGreaterThan(sec('ids.blob').offset);
+      const { df, entry } = reg.views.post;
+      expect(df.length).toBeGreaterThan(0);
+      for (let r = 0; r < df.length; r++) {
+        if (entry[r] === 0xffffffff) expect(df[r]).toBe(0);
+        else expect(df[r]).toBeGreaterThanOrEqual(1);
+        expect(df[r]).toBeLessThanOrEqual(makeConfig().commonDf);
+      }
+      // of(e) reads exactly the entry's tokens, bit for bit what the file holds at tok.off[e]
+      const { dataStart } = await readRegistryHeader(regPath);
+      const file = readFileSync(regPath);
+      for (let e = 0; e < header.entries; e++) {
+        const t = reg.views.tok[0].of(e);
+        expect(t.length).toBe(reg.views.tokens[e]);
+        const at = dataStart + sec('tok.h16').offset + 2 * reg.views.tok[0].off[e];
+        expect(Buffer.from(t.buffer, t.byteOffset, t.byteLength).equals(file.subarray(at, at + 2 * t.length))).toBe(true);
+      }
+    } finally {
+      reg.close();
+    }
+  });
+
+  it('a registry cut short after loading -> reading an entry\'s tokens fails with E_REGISTRY_FORMAT naming the file', async () => {
+    const p = copyOf('cut-after-load.csreg');
+    const reg = await loadRegistry(p, makeConfig());
+    try {
+      const { dataStart } = await readRegistryHeader(p);
+      const s = reg.header.sections.find((x) => x.name === 'tok.h16')!;
+      truncateSync(p, dataStart + s.offset);
+      const last = reg.header.entries - 1;
+      let err: unknown;
+      try {
+        reg.views.tok[0].of(last);
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toMatchObject({ code: 'E_REGISTRY_FORMAT', context: { file: p } });
+      expect((err as Error).message).toContain('rewritten during the scan');
+    } finally {
+      reg.close();
+    }
+  });
+
   it('a registry from another fingerprint algorithm version -> E_REGISTRY_PARAMS asking for a rebuild', async () => {
     const bytes = readFileSync(regPath);
     const at = bytes.indexOf(Buffer.from(`"algorithm":${FINGERPRINT_ALGORITHM}`));

@@ -1,7 +1,7 @@
 /** scan() end to end on the bundled fixtures (fixtures/shards against a registry built from fixtures/registry). */
 import { describe, it, expect, beforeAll } from 'vitest';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { buildRegistry } from '../src/registry/build.js';
 import { scan, type ScanOptions } from '../src/pipeline/scan.js';
@@ -148,6 +148,16 @@ describe('scan fixtures/shards', () => {
     expect(b1.equals(b0)).toBe(true);
     expect(b2.equals(b1)).toBe(true);
     expect(r2.totals).toEqual(report.totals);
+  });
+
+  it('the registry file descriptor opened for token reads is closed when scan() returns, and when it throws', async () => {
+    const fds = () => readdirSync('/proc/self/fd').length;
+    if (!existsSync('/proc/self/fd')) return; // Linux only; the close is exercised either way
+    await scanFixtures(undefined, { workers: 1 }); // warm: worker files, module loads
+    const before = fds();
+    for (let i = 0; i < 3; i++) await scanFixtures(undefined, { workers: i % 2 });
+    await expectContamscanError(scanFixtures(undefined, { strict: true, workers: 0 }), 'E_INPUT');
+    expect(fds()).toBe(before);
   });
 
   it('strict: true -> E_INPUT with file and row of the first bad record', async () => {

@@ -25,7 +25,7 @@ export const PARAMS = {
   bands: { default: 16, min: 1, max: 512, integer: true, fingerprint: true, description: 'LSH bands; rows per band = permutations / bands.' },
   minEntryTokens: { default: 30, min: 1, max: 100000, integer: true, fingerprint: true, description: 'Entries with fewer word tokens (and, for code, fewer than 1.5 times as many code tokens) are kept but marked low-evidence and never reported.' },
   minEntryVariety: { default: 0.3, min: 0, max: 1, integer: false, fingerprint: true, description: 'Entries whose distinct/total shingle ratio is below this are marked low-evidence.' },
-  commonDf: { default: 16, min: 2, max: 1e9, integer: true, fingerprint: true, description: 'A fingerprint in more registry entries than this (or in the background corpus) carries no evidence.' },
+  commonDf: { default: 16, min: 2, max: 255, integer: true, fingerprint: true, description: 'A fingerprint in more registry entries than this (or in the background corpus) carries no evidence (at most 255: df is stored as a byte).' },
   jaccard: { default: 0.8, min: 0.05, max: 1, integer: false, fingerprint: false, description: 'Verified shingle Jaccard for near_duplicate.' },
   containment: { default: 0.75, min: 0.01, max: 1, integer: false, fingerprint: false, description: "contains: share of the entry's own tokens (not copied from its prompt) that the sample preserves in order." },
   codeContainment: { default: 0.9, min: 0.01, max: 1, integer: false, fingerprint: false, description: 'The same on the code channel (identifiers abstracted, so renamed copies keep ~1.0).' },
@@ -46,8 +46,9 @@ export const PARAMS = {
 /**
  * Version of the fingerprint algorithms (tokenizers, hashing, shingling, selection). Bumped whenever a change makes
  * old registries' fingerprints incomparable with new scans even at equal parameters; part of every id.
+ * 3: posting and LSH keys are 48 bits (lane 2 cut to 16 bits), df stored as a byte (commonDf <= 255).
  */
-export const FINGERPRINT_ALGORITHM = 2;
+export const FINGERPRINT_ALGORITHM = 3;
 
 export type ParamName = keyof typeof PARAMS;
 export type Config = Readonly<{ [K in ParamName]: number }> & { readonly id: string; readonly fingerprintId: string };

@@ -10,8 +10,8 @@ import { createFingerprinter, type ChannelFingerprints, type Fingerprints } from
 import { bandKeys } from '../fingerprint/lsh.js';
 import { exactKey } from '../registry/digest.js';
 import { COMMON_ENTRY, ENTRY_FLAG } from '../registry/format.js';
-import type { RegistryViews } from '../registry/load.js';
-import { findKey, keyEnd } from '../registry/table.js';
+import { DF_WEIGHT, type RegistryViews } from '../registry/load.js';
+import { findKey, findKey16, keyEnd, keyEnd16 } from '../registry/table.js';
 import type { MatchKind } from '../types.js';
 import { longestChain, newChainScratch } from './chain.js';
 import { lcsLength, newLcsScratch, PROMPT_TOKEN, TOKEN_HASH_MASK } from './lcs.js';
@@ -135,16 +135,16 @@ export function createMatcher(config: Config, reg: RegistryViews, rules: readonl
     // registry summed into each entry's total), a common one 0; one absent from the registry keeps weight 1.
     for (let q = 0; q < np; q++) {
       const i = passed[q];
-      const r = findKey(post.t, f1[i], f2[i]);
+      const r = findKey16(post.t, f1[i], f2[i]);
       if (r < 0) continue;
       const lv = levelOf(f2[i]);
       if (post.entry[r] === COMMON_ENTRY) {
         levelW[lv] -= 1;
         continue;
       }
-      const w = post.w[r];
+      const w = DF_WEIGHT[post.df[r]];
       levelW[lv] += w - 1;
-      const end = keyEnd(post.t, r);
+      const end = keyEnd16(post.t, r);
       for (let x = end - 1; x >= r; x--) {
         const pc = post.poschan[x];
         if ((pc & 1) !== c) continue;
@@ -255,9 +255,8 @@ export function createMatcher(config: Config, reg: RegistryViews, rules: readonl
     const jac = Math.min(1, W / Math.max(W, wEntry + sTot - W));
     if (jac < config.jaccard && share < config.minShare && shareS < config.minShare) return null;
     // In-order preserved tokens: LCS of the entry's tokens and the sample window the chain aligns it to.
-    const tk = reg.tok[c];
-    const eFrom = tk.off[e];
-    const nE = tk.off[e + 1] - eFrom;
+    const h16 = reg.tok[c].of(e); // this entry's token hashes, positions 0..nE-1
+    const nE = h16.length;
     const first = kept[0];
     const last = kept[K - 1];
     const margin = Math.ceil(nE * 0.25) + ch.k;
@@ -266,15 +265,15 @@ export function createMatcher(config: Config, reg: RegistryViews, rules: readonl
     if (win.length < we - ws) win = new Uint16Array(2 * (we - ws));
     for (let i = ws; i < we; i++) win[i - ws] = ch.tokens.h1[i] & TOKEN_HASH_MASK;
     let own = 0; // entry tokens not copied from its prompt
-    for (let i = eFrom; i < eFrom + nE; i++) if ((tk.h16[i] & PROMPT_TOKEN) === 0) own++;
-    const lcs = lcsLength(tk.h16, eFrom, eFrom + nE, win, we - ws, lcsScratch);
+    for (let i = 0; i < nE; i++) if ((h16[i] & PROMPT_TOKEN) === 0) own++;
+    const lcs = lcsLength(h16, 0, nE, win, we - ws, lcsScratch);
     const keptE = own > 0 ? lcs.own / own : 0;
     // The aligned passage: the entry's own tokens between the first and last kept chain members, and the share of
     // them the sample preserves (a partial copy keeps a dense passage of a long entry).
     let regionOwn = 0;
-    const r0 = eFrom + gE[first];
-    const r1 = Math.min(eFrom + nE, eFrom + gE[last] + ch.k);
-    for (let i = r0; i < r1; i++) if ((tk.h16[i] & PROMPT_TOKEN) === 0) regionOwn++;
+    const r0 = gE[first];
+    const r1 = Math.min(nE, gE[last] + ch.k);
+    for (let i = r0; i < r1; i++) if ((h16[i] & PROMPT_TOKEN) === 0) regionOwn++;
     const passageKept = regionOwn > 0 ? Math.min(1, lcs.own / regionOwn) : 0;
     const keptS = ch.tokens.n > 0 ? lcs.all / ch.tokens.n : 0;
     let kind: MatchKind;
@@ -313,6 +312,9 @@ export function createMatcher(config: Config, reg: RegistryViews, rules: readonl
         matched_weight: r4(W),
         entry_kept: r4(keptE),
         preserved_tokens: lcs.own,
+        own_tokens: own,
+        entry_tokens: nE,
+        sample_tokens: ch.tokens.n,
         passage_kept: r4(passageKept),
         sample_kept: r4(keptS),
         entry_coverage: r4(coverE),
@@ -356,9 +358,9 @@ export function createMatcher(config: Config, reg: RegistryViews, rules: readonl
     if (fp.text.shingles.n > 0) {
       bandKeys(fp.sig, config.bands, bands);
       for (let b = 0; b < config.bands; b++) {
-        const r = findKey(reg.lsh.t, bands[b], b);
+        const r = findKey16(reg.lsh.t, bands[b], b);
         if (r < 0) continue;
-        for (let x = r, end = keyEnd(reg.lsh.t, r); x < end; x++) lshCand.add(reg.lsh.entry[x]);
+        for (let x = r, end = keyEnd16(reg.lsh.t, r); x < end; x++) lshCand.add(reg.lsh.entry[x]);
       }
     }
 

@@ -7,12 +7,12 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { makeConfig, type ConfigInput } from '../config/index.js';
+import { makeConfig, type Config, type ConfigInput } from '../config/index.js';
 import { ContamscanError, reviveError, usageError } from '../errors.js';
 import { checksummed } from '../io/checksum.js';
 import { resolveInputs } from '../io/inputs.js';
 import { localSource } from '../io/source.js';
-import { loadRules } from '../match/markers.js';
+import { loadRules, type MarkerRule } from '../match/markers.js';
 import { readFile, type ReaderOptions } from '../readers/index.js';
 import { initXXHash } from '../registry/digest.js';
 import { loadRegistry, type LoadedRegistry } from '../registry/load.js';
@@ -82,6 +82,23 @@ export async function scan(opts: ScanOptions): Promise<ScanReport> {
   const rules = await loadRules(opts.rules);
   await initXXHash();
   const reg = await loadRegistry(opts.registry, config);
+  try {
+    return await scanWith(opts, reg, started, config, workers, files, ignored, rules);
+  } finally {
+    reg.close();
+  }
+}
+
+async function scanWith(
+  opts: ScanOptions,
+  reg: LoadedRegistry,
+  started: Date,
+  config: Config,
+  workers: number,
+  files: Awaited<ReturnType<typeof resolveInputs>>['files'],
+  ignored: string[],
+  rules: MarkerRule[],
+): Promise<ScanReport> {
   const reader: ReaderOptions = { textField: opts.textField, idField: opts.idField, maxRecordBytes: opts.maxRecordBytes, batchSize: opts.batchSize };
 
   let out: WriteStream | null = null;

@@ -13,7 +13,7 @@ import type { SkippedRecord } from '../types.js';
 import { TOOL_VERSION } from '../version.js';
 import { exactKey, initXXHash, xx } from './digest.js';
 import { COMMON_ENTRY, ENTRY_FLAG, layoutSections, writeRegistryFile, bytesOf, type RegistryHeader, type TypedArray } from './format.js';
-import { bloomAdd, bloomSize, buildKeyTable, bucketOf, findKey, type KeyTable } from './table.js';
+import { bloomAdd, bloomSize, buildKeyTable, bucketOf, findKey, KEY2_MASK, type KeyTable } from './table.js';
 import { I32Vec, U16Vec } from './vec.js';
 import { PROMPT_TOKEN, TOKEN_HASH_MASK } from '../match/lcs.js';
 
@@ -83,7 +83,7 @@ function pushChannel(
     if (!selectedAt(f2[i], lvl)) continue;
     if (skip && skip.size && skip.has(f1[i])) continue;
     k1.push(f1[i]);
-    k2.push(f2[i]);
+    k2.push(f2[i] & KEY2_MASK); // 48-bit keys (table.ts KeyTable16)
     ent.push(e);
     pc.push(i * 2 + ch.channel);
     m++;
@@ -280,6 +280,7 @@ export async function buildRegistry(opts: BuildRegistryOptions): Promise<BuildRe
   const n = order.length;
   const keep = new Uint8Array(n); // 1 keep, 2 sentinel, 0 drop
   const weight = new Float32Array(n); // 1/df of the row's key
+  const dfOf = new Uint8Array(n); // df itself (<= commonDf <= 255): the stored form
   let common = 0;
   for (let i = 0; i < n; ) {
     let j = i + 1;
@@ -300,14 +301,15 @@ export async function buildRegistry(opts: BuildRegistryOptions): Promise<BuildRe
       for (let x = i; x < j; x++) {
         keep[x] = 1;
         weight[x] = 1 / df;
+        dfOf[x] = df;
       }
     i = j;
   }
   let m = 0;
   for (let i = 0; i < n; i++) if (keep[i]) m++;
   const dir = new Uint32Array(table.mask + 2);
-  const k1 = new Int32Array(m), k2 = new Int32Array(m), entry = new Uint32Array(m), poschan = new Uint32Array(m);
-  const pw = new Float32Array(m);
+  const k1 = new Int32Array(m), k2 = new Uint16Array(m), entry = new Uint32Array(m), poschan = new Uint32Array(m);
+  const pdf = new Uint8Array(m); // 0 on common rows
   const wtext = new Float32Array(nEntries), wcode = new Float32Array(nEntries);
   const ntext = new Uint32Array(nEntries), ncode = new Uint32Array(nEntries);
   for (let i = 0, w = 0; i < n; i++) {
@@ -322,7 +324,7 @@ export async function buildRegistry(opts: BuildRegistryOptions): Promise<BuildRe
       const src = order[i];
       entry[w] = pent.a[src];
       poschan[w] = ppc.a[src];
-      pw[w] = weight[i];
+      pdf[w] = dfOf[i];
       if ((poschan[w] & 1) === 0) {
         wtext[entry[w]] += weight[i];
         ntext[entry[w]]++;
@@ -346,7 +348,7 @@ export async function buildRegistry(opts: BuildRegistryOptions): Promise<BuildRe
     if (flags[x] & ENTRY_FLAG.COMMON) lowEvidence.mostly_common++;
   }
 
-  const lsh = buildKeyTable(lk1.view(), lk2.view());
+  const lsh = buildKeyTable(lk1.view(), lk2.view()); // k2 = band index < 512: stored as u16
   const lshEntry = new Uint32Array(lsh.order.length);
   for (let i = 0; i < lsh.order.length; i++) lshEntry[i] = lent.a[lsh.order[i]];
   const ex = buildKeyTable(xk1.view(), xk2.view());
@@ -354,14 +356,16 @@ export async function buildRegistry(opts: BuildRegistryOptions): Promise<BuildRe
   for (let i = 0; i < ex.order.length; i++) exEntry[i] = xent.a[ex.order[i]];
 
   const sections: Array<[string, TypedArray]> = [
-    ['post.dir', dir], ['post.k1', k1], ['post.k2', k2], ['post.entry', entry], ['post.poschan', poschan], ['post.w', pw], ['post.bloom', bloom],
-    ['lsh.dir', lsh.table.dir], ['lsh.k1', lsh.table.k1], ['lsh.k2', lsh.table.k2], ['lsh.entry', lshEntry],
+    ['post.dir', dir], ['post.k1', k1], ['post.k2', k2], ['post.entry', entry], ['post.poschan', poschan], ['post.df', pdf], ['post.bloom', bloom],
+    ['lsh.dir', lsh.table.dir], ['lsh.k1', lsh.table.k1], ['lsh.k2', Uint16Array.from(lsh.table.k2)], ['lsh.entry', lshEntry],
     ['exact.dir', ex.table.dir], ['exact.k1', ex.table.k1], ['exact.k2', ex.table.k2], ['exact.entry', exEntry],
     ['ent.tokens', new Uint32Array(tokens.view())], ['ent.ctokens', new Uint32Array(ctokens.view())], ['ent.wtext', wtext], ['ent.wcode', wcode],
     ['ent.level', new Uint32Array(levels.view())], ['ent.flags', flags],
     ['ent.tagset', new Uint32Array(tagsetV.view())],
-    ['tok.off', new Float64Array(ttokOff)], ['tok.h16', ttok.view()], ['ctok.off', new Float64Array(ctokOff)], ['ctok.h16', ctok.view()],
+    ['tok.off', new Float64Array(ttokOff)], ['ctok.off', new Float64Array(ctokOff)],
+    // Not loaded into memory (load.ts): ids are decoded, token hashes read per verified candidate, texts for evidence.
     ['ids.off', new Float64Array(ids.offsets)], ['ids.blob', ids.bytes()],
+    ['tok.h16', ttok.view()], ['ctok.h16', ctok.view()],
     ['text.off', new Float64Array(texts.offsets)], ['text.blob', texts.bytes()],
   ];
   const { infos } = layoutSections(sections);

@@ -8,14 +8,19 @@
  *   data          sections, each starting at a multiple of 8 from the data start; `sections` in the header gives
  *                 name, element type, element offset and length. Typed arrays are stored as their raw bytes.
  *
- * Sections (names): post.dir/k1/k2/entry/poschan/w (fingerprint postings: key -> entry, token position * 2 + channel,
- * weight 1/df with df counted over distinct entry texts; post.bloom: a blocked Bloom filter of the keys;
- * entry 0xffffffff marks a common fingerprint that carries no evidence), lsh.dir/k1/k2/entry (band key, band ->
- * entry), exact.dir/k1/k2/entry (xxh64 of the text -> entry), ent.tokens / ent.ctokens (tokens per channel), ent.wtext/wcode (f32:
- * sum over the entry's indexed fingerprints of 1/df), ent.level (sampling level: text in bits 0-7, code in 8-15),
- * ent.flags, ent.tagset, tok.off/tok.h16 and ctok.off/ctok.h16 (15 bits of every token hash of every entry, per
- * channel, bit 15 set when the token was copied from the entry's prompt; for the in-order preserved-token ratio),
- * ids.off/ids.blob (UTF-8 entry ids), text.off/text.blob (UTF-8 entry texts, read lazily for evidence).
+ * Sections (names), in file order:
+ * - loaded into shared memory (everything before ids.off):
+ *   post.dir/k1/k2/entry/poschan/df (fingerprint postings: 48-bit key (k1 i32, k2 u16 = low 16 bits of lane 2) ->
+ *   entry, token position * 2 + channel, df = distinct entry texts holding the key (u8; weight 1/df); entry
+ *   0xffffffff with df 0 marks a common fingerprint that carries no evidence); post.bloom (a blocked Bloom filter of
+ *   the keys); lsh.dir/k1/k2/entry (band key, band index u16 -> entry); exact.dir/k1/k2/entry (64-bit xxh64 of the
+ *   text -> entry); ent.tokens / ent.ctokens (tokens per channel); ent.wtext/wcode (f32: sum over the entry's
+ *   indexed fingerprints of 1/df); ent.level (sampling level: text in bits 0-7, code in 8-15); ent.flags;
+ *   ent.tagset; tok.off / ctok.off (where each entry's token hashes start, per channel);
+ * - read from the file: ids.off/ids.blob (UTF-8 entry ids, decoded at load); tok.h16 / ctok.h16 (15 bits of every
+ *   token hash of every entry, per channel, bit 15 set when the token was copied from the entry's prompt; read per
+ *   verified candidate for the in-order preserved-token ratio); text.off/text.blob (UTF-8 entry texts, read for
+ *   evidence).
  * The content digest is xxh64 over every section's bytes in header order.
  */
 import { mkdir, open } from 'node:fs/promises';

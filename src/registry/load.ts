@@ -1,7 +1,8 @@
 /**
  * Loading a registry: the index sections are read once into one SharedArrayBuffer that every worker views
- * (workers get the buffer, not a copy); ids are decoded on the main thread; entry texts stay on disk and are
- * read on demand for evidence.
+ * (workers get the buffer, not a copy); ids are decoded on the main thread. Two parts stay on disk: the entries'
+ * token hashes, read for each candidate that reaches verification (through one file descriptor that every thread
+ * of the process uses: the OS page cache is the shared copy), and the entry texts, read for evidence.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
@@ -9,18 +10,31 @@ import { assertSameFingerprint, type Config } from '../config/index.js';
 import { ContamscanError } from '../errors.js';
 import { initXXHash, xx } from './digest.js';
 import { readRegistryHeader, sectionByteLength, sectionView, type RegistryHeader, type SectionInfo } from './format.js';
-import type { KeyTable } from './table.js';
+import type { KeyTable, KeyTable16 } from './table.js';
+
+/** Weight of a fingerprint in df entries: 1/df, as float32 (the precision the registry summed entry totals in). */
+export const DF_WEIGHT = Float32Array.from({ length: 256 }, (_, df) => (df ? 1 / df : 0));
 
 export interface RegistryShared {
   header: RegistryHeader;
   /** Sections from the data start up to (excluding) the ids, in place. */
   buffer: SharedArrayBuffer;
+  /** The registry file for on-disk sections: fd open for the load's lifetime (fds are per process, so workers use it too). */
+  file: { path: string; fd: number; dataStart: number };
+}
+
+/** Token hashes of one channel: entry e has off[e + 1] - off[e] of them; `of(e)` reads them from the file. */
+export interface TokenStore {
+  off: Float64Array;
+  /** Low 15 bits of each token hash, bit 15 = copied from the entry's prompt. Valid until the next call. */
+  of(e: number): Uint16Array;
 }
 
 export interface RegistryViews {
   /** w: 1/df of the row's key, df counted over distinct entry texts. */
-  post: { t: KeyTable; entry: Uint32Array; poschan: Uint32Array; w: Float32Array; bloom: Uint32Array };
-  lsh: { t: KeyTable; entry: Uint32Array };
+  /** df: distinct entry texts holding the row's key (0 on a common key's sentinel row); weight = DF_WEIGHT[df]. */
+  post: { t: KeyTable16; entry: Uint32Array; poschan: Uint32Array; df: Uint8Array; bloom: Uint32Array };
+  lsh: { t: KeyTable16; entry: Uint32Array };
   exact: { t: KeyTable; entry: Uint32Array };
   tokens: Uint32Array;
   /** Code-channel tokens (0 when the entry is not code-like). */
@@ -32,8 +46,8 @@ export interface RegistryViews {
   level: Uint32Array;
   flags: Uint32Array;
   tagset: Uint32Array;
-  /** Low 16 bits of each token hash, per channel: tokens of entry e are off[e]..off[e+1]. */
-  tok: [{ off: Float64Array; h16: Uint16Array }, { off: Float64Array; h16: Uint16Array }];
+  /** Token hashes per channel (text, code), read from the file per verified candidate. */
+  tok: [TokenStore, TokenStore];
 }
 
 export interface LoadedRegistry {
@@ -47,6 +61,8 @@ export interface LoadedRegistry {
   textOf(entry: number): Promise<string>;
   /** The texts of many entries, in the order given, through one open file handle. */
   textsOf(entries: Iterable<number>): AsyncGenerator<[number, string]>;
+  /** Closes the file descriptor the views read token hashes through (after the scan's last match). */
+  close(): void;
 }
 
 const SHARED_END = 'ids.off';
@@ -70,9 +86,13 @@ export function attachRegistry(shared: RegistryShared): RegistryViews {
     const dir = v(`${p}.dir`) as Uint32Array;
     return { mask: dir.length - 2, dir, k1: v(`${p}.k1`) as Int32Array, k2: v(`${p}.k2`) as Int32Array };
   };
+  const table16 = (p: string): KeyTable16 => {
+    const dir = v(`${p}.dir`) as Uint32Array;
+    return { mask: dir.length - 2, dir, k1: v(`${p}.k1`) as Int32Array, k2: v(`${p}.k2`) as Uint16Array };
+  };
   return {
-    post: { t: table('post'), entry: v('post.entry') as Uint32Array, poschan: v('post.poschan') as Uint32Array, w: v('post.w') as Float32Array, bloom: v('post.bloom') as Uint32Array },
-    lsh: { t: table('lsh'), entry: v('lsh.entry') as Uint32Array },
+    post: { t: table16('post'), entry: v('post.entry') as Uint32Array, poschan: v('post.poschan') as Uint32Array, df: v('post.df') as Uint8Array, bloom: v('post.bloom') as Uint32Array },
+    lsh: { t: table16('lsh'), entry: v('lsh.entry') as Uint32Array },
     exact: { t: table('exact'), entry: v('exact.entry') as Uint32Array },
     tokens: v('ent.tokens') as Uint32Array,
     ctokens: v('ent.ctokens') as Uint32Array,
@@ -81,10 +101,32 @@ export function attachRegistry(shared: RegistryShared): RegistryViews {
     level: v('ent.level') as Uint32Array,
     flags: v('ent.flags') as Uint32Array,
     tagset: v('ent.tagset') as Uint32Array,
-    tok: [
-      { off: v('tok.off') as Float64Array, h16: v('tok.h16') as Uint16Array },
-      { off: v('ctok.off') as Float64Array, h16: v('ctok.h16') as Uint16Array },
-    ],
+    tok: [tokenStore(shared, v('tok.off') as Float64Array, section(h, 'tok.h16')), tokenStore(shared, v('ctok.off') as Float64Array, section(h, 'ctok.h16'))],
+  };
+}
+
+/** Reads an entry's token hashes with one pread into a per-thread buffer (one call per verified candidate). */
+function tokenStore(shared: RegistryShared, off: Float64Array, s: SectionInfo): TokenStore {
+  const { fd, dataStart, path } = shared.file;
+  const base = dataStart + s.offset;
+  let buf = new Uint16Array(1024);
+  return {
+    off,
+    of(e: number): Uint16Array {
+      const from = off[e];
+      const n = off[e + 1] - from;
+      if (buf.length < n) buf = new Uint16Array(Math.max(n, 2 * buf.length));
+      const bytes = new Uint8Array(buf.buffer, 0, 2 * n);
+      for (let got = 0; got < bytes.length; ) {
+        const r = readSync(fd, bytes, got, bytes.length - got, base + 2 * from + got);
+        if (r === 0)
+          throw new ContamscanError('E_REGISTRY_FORMAT', `registry ${path} ended at byte ${base + 2 * from + got} while reading entry ${e}'s tokens: was it rewritten during the scan?`, {
+            file: path,
+          });
+        got += r;
+      }
+      return buf.subarray(0, n);
+    },
   };
 }
 
@@ -96,6 +138,7 @@ export async function loadRegistry(path: string, config?: Config): Promise<Loade
   const fh = await open(path, 'r');
   let ids: string[];
   let buffer: SharedArrayBuffer;
+  const fd = openSync(path, 'r');
   try {
     buffer = new SharedArrayBuffer(idsOff.offset);
     const view = new Uint8Array(buffer);
@@ -112,10 +155,13 @@ export async function loadRegistry(path: string, config?: Config): Promise<Loade
     await fh.read(blob, 0, blob.length, dataStart + blobInfo.offset);
     ids = new Array<string>(header.entries);
     for (let i = 0; i < header.entries; i++) ids[i] = blob.toString('utf8', offs[i], offs[i + 1]);
+  } catch (e) {
+    closeSync(fd);
+    throw e;
   } finally {
     await fh.close();
   }
-  const shared: RegistryShared = { header, buffer };
+  const shared: RegistryShared = { header, buffer, file: { path, fd, dataStart } };
   const views = attachRegistry(shared);
   const tagCache = header.tag_sets.map((set) => {
     const o: Record<string, string> = {};
@@ -147,6 +193,7 @@ export async function loadRegistry(path: string, config?: Config): Promise<Loade
       closeSync(fd);
     }
   }
+  let closed = false;
   return {
     path,
     header,
@@ -159,6 +206,10 @@ export async function loadRegistry(path: string, config?: Config): Promise<Loade
       throw new RangeError(`entry ${e} not found`);
     },
     textsOf: readTexts,
+    close: () => {
+      if (!closed) closeSync(fd);
+      closed = true;
+    },
   };
 }
 

@@ -11,6 +11,20 @@ export interface KeyTable {
   k2: Int32Array;
 }
 
+/**
+ * The same layout with 16-bit second lanes: 48-bit keys for the fingerprint postings and LSH bands, whose hits are
+ * verified afterwards (a false key hit adds one spurious hit, never a match). Exact-text keys keep 64 bits.
+ */
+export interface KeyTable16 {
+  mask: number;
+  dir: Uint32Array;
+  k1: Int32Array;
+  k2: Uint16Array;
+}
+
+/** Second-lane bits kept by a KeyTable16 key. */
+export const KEY2_MASK = 0xffff;
+
 export function bucketOf(k1: number, mask: number): number {
   return (k1 ^ (k1 >>> 15)) & mask;
 }
@@ -61,6 +75,24 @@ export function findKey(t: KeyTable, a: number, b: number): number {
   const e = t.dir[bucket + 1];
   for (let i = t.dir[bucket]; i < e; i++) if (t.k1[i] === a && t.k2[i] === b) return i;
   return -1;
+}
+
+/** findKey over a KeyTable16; b is masked here. */
+export function findKey16(t: KeyTable16, a: number, b: number): number {
+  const bucket = bucketOf(a, t.mask);
+  const e = t.dir[bucket + 1];
+  const b16 = b & KEY2_MASK;
+  for (let i = t.dir[bucket]; i < e; i++) if (t.k1[i] === a && t.k2[i] === b16) return i;
+  return -1;
+}
+
+export function keyEnd16(t: KeyTable16, first: number): number {
+  const a = t.k1[first];
+  const b = t.k2[first];
+  const bucketEnd = t.dir[bucketOf(a, t.mask) + 1];
+  let i = first + 1;
+  while (i < bucketEnd && t.k1[i] === a && t.k2[i] === b) i++;
+  return i;
 }
 
 export function keyEnd(t: KeyTable, first: number): number {
