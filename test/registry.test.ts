@@ -96,6 +96,9 @@ describe('registry build (fixtures/registry)', () => {
 
   it('ids round-trip in input order and textOf(i) returns each entry text', async () => {
     const reg = await loadRegistry(regPath, makeConfig());
+    // idOf decodes one id on demand (in any order), ids all of them
+    for (let i = fixtureRecords.length - 1; i >= 0; i--) expect(reg.idOf(i)).toBe(fixtureRecords[i].id);
+    expect(() => reg.idOf(fixtureRecords.length)).toThrow(RangeError);
     expect(reg.ids).toEqual(fixtureRecords.map((r) => r.id));
     for (let i = 0; i < fixtureRecords.length; i++) expect(await reg.textOf(i)).toBe(fixtureRecords[i].text);
     expect(reg.views.tokens).toHaveLength(8);

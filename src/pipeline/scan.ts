@@ -168,7 +168,7 @@ async function scanWith(
           sample_id: s.id,
           file: s.file,
           row: s.row,
-          registry_id: m.entry >= 0 ? reg.ids[m.entry] : `marker:${m.rule}`,
+          registry_id: m.entry >= 0 ? reg.idOf(m.entry) : `marker:${m.rule}`,
           kind: m.kind,
           score: m.score,
           tags,
@@ -263,7 +263,7 @@ async function scanWith(
   if (opts.out) {
     const entries: string[] = [];
     for await (const [e, text] of reg.textsOf(matchedEntries)) {
-      const rec: EntryRecord = { registry_id: reg.ids[e]!, tags: reg.tagsOf(e), text: text.slice(0, ENTRY_TEXT_CAP), text_chars: text.length };
+      const rec: EntryRecord = { registry_id: reg.idOf(e), tags: reg.tagsOf(e), text: text.slice(0, ENTRY_TEXT_CAP), text_chars: text.length };
       entries.push(JSON.stringify(rec) + '\n');
     }
     await writeFile(join(opts.out, 'entries.jsonl'), entries.join(''));

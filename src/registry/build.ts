@@ -13,7 +13,7 @@ import type { SkippedRecord } from '../types.js';
 import { TOOL_VERSION } from '../version.js';
 import { exactKey, initXXHash, xx } from './digest.js';
 import { COMMON_ENTRY, ENTRY_FLAG, layoutSections, writeRegistryFile, bytesOf, type RegistryHeader, type TypedArray } from './format.js';
-import { bloomAdd, bloomSize, buildKeyTable, bucketOf, findKey, KEY2_MASK, type KeyTable } from './table.js';
+import { bloomAdd, bloomSize, buildKeyTable, findKey, KEY2_MASK, rebucket, type KeyTable } from './table.js';
 import { I32Vec, U16Vec } from './vec.js';
 import { PROMPT_TOKEN, TOKEN_HASH_MASK } from '../match/lcs.js';
 
@@ -307,7 +307,6 @@ export async function buildRegistry(opts: BuildRegistryOptions): Promise<BuildRe
   }
   let m = 0;
   for (let i = 0; i < n; i++) if (keep[i]) m++;
-  const dir = new Uint32Array(table.mask + 2);
   const k1 = new Int32Array(m), k2 = new Uint16Array(m), entry = new Uint32Array(m), poschan = new Uint32Array(m);
   const pdf = new Uint8Array(m); // 0 on common rows
   const wtext = new Float32Array(nEntries), wcode = new Float32Array(nEntries);
@@ -316,7 +315,6 @@ export async function buildRegistry(opts: BuildRegistryOptions): Promise<BuildRe
     if (!keep[i]) continue;
     k1[w] = table.k1[i];
     k2[w] = table.k2[i];
-    dir[bucketOf(k1[w], table.mask) + 1]++;
     if (keep[i] === 2) {
       entry[w] = COMMON_ENTRY;
       poschan[w] = 0;
@@ -335,7 +333,21 @@ export async function buildRegistry(opts: BuildRegistryOptions): Promise<BuildRe
     }
     w++;
   }
-  for (let b = 0; b <= table.mask; b++) dir[b + 1] += dir[b];
+  // The directory is sized for the rows kept: common keys collapse to one row each, which at 1M entries of
+  // near-copies halved the rows, and a directory sized before that was 2.9 bytes a row instead of ~1.
+  const rb = rebucket(k1);
+  const dir = rb.dir;
+  {
+    const permute = <T extends Int32Array | Uint16Array | Uint32Array | Uint8Array>(a: T): void => {
+      const c = a.slice() as T;
+      for (let i = 0; i < m; i++) a[i] = c[rb.order[i]];
+    };
+    permute(k1);
+    permute(k2);
+    permute(entry);
+    permute(poschan);
+    permute(pdf);
+  }
   const bloom = new Uint32Array(bloomSize(m));
   for (let x = 0; x < m; x++) bloomAdd(bloom, k1[x], k2[x]);
 

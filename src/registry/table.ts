@@ -29,6 +29,30 @@ export function bucketOf(k1: number, mask: number): number {
   return (k1 ^ (k1 >>> 15)) & mask;
 }
 
+/** Bucket mask for n rows: ~4 rows a bucket, a small directory; the Bloom filter absorbs most misses. */
+export function bucketMaskFor(n: number): number {
+  let size = 1;
+  while (size * 4 < n) size *= 2;
+  return size - 1;
+}
+
+/**
+ * Re-buckets rows that are grouped by key (equal keys contiguous) under the mask for their own count, after rows were
+ * dropped: a stable counting sort, so equal keys stay contiguous and in order. Returns the new row order (old row
+ * numbers) and directory.
+ */
+export function rebucket(k1: Int32Array): { mask: number; dir: Uint32Array; order: Uint32Array } {
+  const n = k1.length;
+  const mask = bucketMaskFor(n);
+  const dir = new Uint32Array(mask + 2);
+  for (let i = 0; i < n; i++) dir[bucketOf(k1[i], mask) + 1]++;
+  for (let b = 0; b <= mask; b++) dir[b + 1] += dir[b];
+  const fill = dir.slice(0, mask + 1);
+  const order = new Uint32Array(n);
+  for (let i = 0; i < n; i++) order[fill[bucketOf(k1[i], mask)]++] = i;
+  return { mask, dir, order };
+}
+
 /**
  * Orders rows by (bucket, k1, k2, original index) and returns the permutation with the directory (about 4 rows
  * a bucket: the directory was half the index at 1 row a bucket, and the lookup cost did not change measurably).
@@ -36,9 +60,8 @@ export function bucketOf(k1: number, mask: number): number {
  */
 export function buildKeyTable(k1: Int32Array, k2: Int32Array): { table: KeyTable; order: Uint32Array } {
   const n = k1.length;
-  let size = 1;
-  while (size * 4 < n) size *= 2; // ~4 rows a bucket: a small directory; the Bloom filter absorbs most misses
-  const mask = size - 1;
+  const mask = bucketMaskFor(n);
+  const size = mask + 1;
   const dir = new Uint32Array(size + 1);
   for (let i = 0; i < n; i++) dir[bucketOf(k1[i], mask) + 1]++;
   for (let b = 0; b < size; b++) dir[b + 1] += dir[b];
