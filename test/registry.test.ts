@@ -166,13 +166,12 @@ describe('registry build (fixtures/registry)', () => {
     await expect(loadRegistry(regPath, makeConfig({ jaccard: 0.95 }))).resolves.toBeTruthy();
   });
 
-  it('compact layout: 48-bit posting keys, df as a byte, token hashes outside the loaded buffer and read per entry', async () => {
+  it('compact layout: 4-byte posting keys, df as a byte, token hashes outside the loaded buffer and read per entry', async () => {
     const reg = await loadRegistry(regPath, makeConfig());
     try {
       const { header } = reg;
       const sec = (name: string) => header.sections.find((x) => x.name === name)!;
-      expect(sec('post.k2').dtype).toBe('u16');
-      expect(sec('lsh.k2').dtype).toBe('u16');
+      for (const name of ['post.k1', 'post.k2', 'lsh.k1', 'lsh.k2']) expect(sec(name).dtype).toBe('u16');
       expect(sec('exact.k2').dtype).toBe('i32'); // exact-text keys stay 64 bits: they are not verified afterwards
       expect(sec('post.df').dtype).toBe('u8');
       // the shared buffer ends before the ids; token hashes and texts come after them, on disk only

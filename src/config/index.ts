@@ -46,7 +46,8 @@ export const PARAMS = {
 /**
  * Version of the fingerprint algorithms (tokenizers, hashing, shingling, selection). Bumped whenever a change makes
  * old registries' fingerprints incomparable with new scans even at equal parameters; part of every id.
- * 3: posting and LSH keys are 48 bits (lane 2 cut to 16 bits), df stored as a byte (commonDf <= 255).
+ * 3: posting and LSH keys keep 16 bits of lane 2 (and lane 1's high 16 bits beside the bucket), df stored as a
+ *    byte (commonDf <= 255).
  */
 export const FINGERPRINT_ALGORITHM = 3;
 

@@ -144,7 +144,7 @@ export function createMatcher(config: Config, reg: RegistryViews, rules: readonl
       }
       const w = DF_WEIGHT[post.df[r]];
       levelW[lv] += w - 1;
-      const end = keyEnd16(post.t, r);
+      const end = keyEnd16(post.t, f1[i], r);
       for (let x = end - 1; x >= r; x--) {
         const pc = post.poschan[x];
         if ((pc & 1) !== c) continue;
@@ -360,7 +360,7 @@ export function createMatcher(config: Config, reg: RegistryViews, rules: readonl
       for (let b = 0; b < config.bands; b++) {
         const r = findKey16(reg.lsh.t, bands[b], b);
         if (r < 0) continue;
-        for (let x = r, end = keyEnd16(reg.lsh.t, r); x < end; x++) lshCand.add(reg.lsh.entry[x]);
+        for (let x = r, end = keyEnd16(reg.lsh.t, bands[b], r); x < end; x++) lshCand.add(reg.lsh.entry[x]);
       }
     }
 

@@ -12,18 +12,26 @@ export interface KeyTable {
 }
 
 /**
- * The same layout with 16-bit second lanes: 48-bit keys for the fingerprint postings and LSH bands, whose hits are
- * verified afterwards (a false key hit adds one spurious hit, never a match). Exact-text keys keep 64 bits.
+ * The same layout in 4 bytes a row, for the fingerprint postings and LSH bands, whose hits are verified afterwards
+ * (a false key hit adds one spurious hit, never a match; exact-text keys keep all 64 bits). k1 stores lane 1's high
+ * 16 bits only: its low bits are implied by the bucket ("quotienting", as in quotient filters: bucket bit j is
+ * k1 bit j xor bit j+15, so with the high bits known the bucket fixes bits 1..log2(buckets)-1). k2 stores lane 2's
+ * low 16 bits. A key is then ~31 + log2(buckets) bits: 48 and more from 2^17 buckets (~512k rows) up.
  */
 export interface KeyTable16 {
   mask: number;
   dir: Uint32Array;
-  k1: Int32Array;
+  /** Lane 1 >>> 16. */
+  k1: Uint16Array;
+  /** Lane 2 & 0xffff. */
   k2: Uint16Array;
 }
 
 /** Second-lane bits kept by a KeyTable16 key. */
 export const KEY2_MASK = 0xffff;
+
+/** The stored k1 of a KeyTable16 row. */
+export const key1High = (k1: number): number => k1 >>> 16;
 
 export function bucketOf(k1: number, mask: number): number {
   return (k1 ^ (k1 >>> 15)) & mask;
@@ -104,17 +112,19 @@ export function findKey(t: KeyTable, a: number, b: number): number {
 export function findKey16(t: KeyTable16, a: number, b: number): number {
   const bucket = bucketOf(a, t.mask);
   const e = t.dir[bucket + 1];
+  const a16 = a >>> 16;
   const b16 = b & KEY2_MASK;
-  for (let i = t.dir[bucket]; i < e; i++) if (t.k1[i] === a && t.k2[i] === b16) return i;
+  for (let i = t.dir[bucket]; i < e; i++) if (t.k1[i] === a16 && t.k2[i] === b16) return i;
   return -1;
 }
 
-export function keyEnd16(t: KeyTable16, first: number): number {
-  const a = t.k1[first];
-  const b = t.k2[first];
+/** End of the rows of the key found at `first` by findKey16(t, a, ...): a is the full lane 1 (for its bucket). */
+export function keyEnd16(t: KeyTable16, a: number, first: number): number {
+  const a16 = t.k1[first];
+  const b16 = t.k2[first];
   const bucketEnd = t.dir[bucketOf(a, t.mask) + 1];
   let i = first + 1;
-  while (i < bucketEnd && t.k1[i] === a && t.k2[i] === b) i++;
+  while (i < bucketEnd && t.k1[i] === a16 && t.k2[i] === b16) i++;
   return i;
 }
 
