@@ -1,7 +1,7 @@
 /** contamscan public API: re-exports only. */
 export { buildRegistry, type BuildRegistryOptions, type BuildRegistryResult } from './registry/build.js';
 export { loadRegistry, verifyRegistry, type LoadedRegistry } from './registry/load.js';
-export { readRegistryHeader, type RegistryHeader } from './registry/format.js';
+export { readRegistryHeader, registrySize, type RegistryHeader, type RegistrySize } from './registry/format.js';
 export { scan, type ScanOptions } from './pipeline/scan.js';
 export { makeConfig, PARAMS, type Config, type ConfigInput } from './config/index.js';
 export { ContamscanError, EXIT, exitCodeOf, type ErrorCode } from './errors.js';

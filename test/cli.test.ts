@@ -1,9 +1,10 @@
 /** The CLI as users run it: `node dist/src/cli/main.js ...` (built by `npm test`), exit codes and output. */
 import { describe, it, expect, beforeAll } from 'vitest';
-import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PARAMS } from '../src/config/index.js';
 import { readRegistryHeader } from '../src/registry/format.js';
+import { loadRegistry } from '../src/registry/load.js';
 import { CLI, FIXTURE_REGISTRY, FIXTURE_SHARDS, runCli, runCliAsync, tempDir, type CliResult } from './helpers.js';
 
 const tmp = tempDir('cli');
@@ -49,6 +50,17 @@ describe.concurrent('cli: registry', () => {
     expect(h.tag_counts['vendor=benchmark']).toBe(2);
     expect(h.sections).toBeUndefined();
     expect(h.digest_ok).toBeUndefined();
+    // size: the file's bytes, and what a scan loads (the sections before the ids; the rest is read on demand)
+    const fileBytes = statSync(reg).size;
+    const ids = header.sections.find((s) => s.name === 'ids.off')!;
+    expect(h.size).toEqual({
+      file_bytes: fileBytes,
+      memory_bytes: ids.offset,
+      per_entry: { file: Math.round(fileBytes / 8), memory: Math.round(ids.offset / 8) },
+    });
+    const reg2 = await loadRegistry(reg);
+    expect(reg2.shared.buffer.byteLength).toBe(h.size.memory_bytes);
+    reg2.close();
   });
 
   it('registry info: human-readable text', async () => {
@@ -60,6 +72,7 @@ describe.concurrent('cli: registry', () => {
     expect(r.stdout).toMatch(new RegExp(`^digest\\s+${header.digest}$`, 'm'));
     expect(r.stdout).toMatch(/^ {2}vendor=acme-ai {2}3$/m);
     expect(r.stdout).toContain(`textShingle=${PARAMS.textShingle.default}`);
+    expect(r.stdout).toMatch(/^size\s+[\d.]+ MB on disk \(\d+ B\/entry\); [\d.]+ MB loaded into memory by a scan, shared by its workers \(\d+ B\/entry\)$/m);
   });
 
   it('registry info --verify: verified, and exit 5 with MISMATCH on a tampered copy', async () => {

@@ -17,7 +17,7 @@ import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { readRegistryHeader, sectionByteLength } from '../../src/registry/format.js';
+import { readRegistryHeader, registrySize } from '../../src/registry/format.js';
 import type { ChildResult, Task } from './child.js';
 import { generate } from './generate.js';
 
@@ -71,10 +71,8 @@ async function headLines(src: string, dst: string, n: number): Promise<number> {
 /** Bytes per entry: the whole file, and the part loaded into shared memory (everything before the ids). */
 async function sizes(path: string): Promise<{ file: number; loaded: number; entries: number }> {
   const { header, dataStart } = await readRegistryHeader(path);
-  const last = header.sections[header.sections.length - 1]!;
-  const file = dataStart + last.offset + sectionByteLength(last);
-  const loaded = header.sections.find((s) => s.name === 'ids.off')!.offset;
-  return { file: file / header.entries, loaded: loaded / header.entries, entries: header.entries };
+  const z = registrySize(header, dataStart);
+  return { file: z.file_bytes / header.entries, loaded: z.memory_bytes / header.entries, entries: header.entries };
 }
 
 async function main(): Promise<void> {

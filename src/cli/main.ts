@@ -10,7 +10,7 @@ import { PARAMS, type ConfigInput } from '../config/index.js';
 import { ContamscanError, EXIT, exitCodeOf } from '../errors.js';
 import { scan } from '../pipeline/scan.js';
 import { buildRegistry } from '../registry/build.js';
-import { readRegistryHeader } from '../registry/format.js';
+import { readRegistryHeader, registrySize } from '../registry/format.js';
 import { verifyRegistry } from '../registry/load.js';
 import { parseFormats, writeReport, type ReportFormat } from '../report/index.js';
 import { mergeScans } from '../report/merge.js';
@@ -121,10 +121,11 @@ export function program(): Command {
     .option('--json', 'as JSON')
     .option('--verify', 'recompute the content digest')
     .action(async (file: string, o) => {
-      const { header: h } = await readRegistryHeader(file);
+      const { header: h, dataStart } = await readRegistryHeader(file);
       const verified = o.verify ? await verifyRegistry(file) : undefined;
+      const size = registrySize(h, dataStart);
       if (o.json) {
-        process.stdout.write(JSON.stringify({ ...h, sections: undefined, ...(verified ? { digest_ok: verified.ok } : {}) }, null, 2) + '\n');
+        process.stdout.write(JSON.stringify({ ...h, sections: undefined, size, ...(verified ? { digest_ok: verified.ok } : {}) }, null, 2) + '\n');
       } else {
         const lines = [
           `file            ${file}`,
@@ -136,6 +137,8 @@ export function program(): Command {
           `fingerprints    ${h.fingerprints.postings} postings, ${h.fingerprints.common} common keys, ${h.fingerprints.lsh} LSH band keys`,
           `background      ${h.background.files} files, ${h.background.prompts} prompts, ${h.background.fingerprints} fingerprints`,
           `sources         ${h.sources.files} files, ${h.sources.records} records, ${h.sources.skipped} skipped`,
+          `size            ${(size.file_bytes / 1e6).toFixed(1)} MB on disk (${size.per_entry.file} B/entry); ` +
+            `${(size.memory_bytes / 1e6).toFixed(1)} MB loaded into memory by a scan, shared by its workers (${size.per_entry.memory} B/entry)`,
           `digest          ${h.digest}${verified ? (verified.ok ? ' (verified)' : ` (MISMATCH: content hashes to ${verified.digest})`) : ''}`,
           `tags`,
           ...Object.entries(h.tag_counts).sort().map(([k, v]) => `  ${k}  ${v}`),

@@ -194,3 +194,21 @@ export function sectionByteLength(s: SectionInfo): number {
   return s.length * BYTES[s.dtype];
 }
 
+export interface RegistrySize {
+  /** Bytes of the file (preamble, header, every section). */
+  file_bytes: number;
+  /** Bytes a scan loads into shared memory: the sections before the ids (texts and token hashes stay on disk). */
+  memory_bytes: number;
+  per_entry: { file: number; memory: number };
+}
+
+/** What a registry costs on disk and in a scan's memory, from its header. */
+export function registrySize(header: RegistryHeader, dataStart: number): RegistrySize {
+  const last = header.sections[header.sections.length - 1];
+  const file = dataStart + (last ? last.offset + sectionByteLength(last) : 0);
+  const ids = header.sections.find((s) => s.name === 'ids.off');
+  const memory = ids ? ids.offset : file - dataStart;
+  const per = (b: number) => (header.entries ? Math.round(b / header.entries) : 0);
+  return { file_bytes: file, memory_bytes: memory, per_entry: { file: per(file), memory: per(memory) } };
+}
+
