@@ -171,7 +171,7 @@ describe('registry build (fixtures/registry)', () => {
     try {
       const { header } = reg;
       const sec = (name: string) => header.sections.find((x) => x.name === name)!;
-      for (const name of ['post.k1', 'post.k2', 'lsh.k1', 'lsh.k2']) expect(sec(name).dtype).toBe('u16');
+      for (const name of ['post.key', 'lsh.key']) expect(sec(name).dtype).toBe('u32');
       expect(sec('exact.k2').dtype).toBe('i32'); // exact-text keys stay 64 bits: they are not verified afterwards
       expect(sec('post.df').dtype).toBe('u8');
       // the shared buffer ends before the ids; token hashes and texts come after them, on disk only

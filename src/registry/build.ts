@@ -13,7 +13,7 @@ import type { SkippedRecord } from '../types.js';
 import { TOOL_VERSION } from '../version.js';
 import { exactKey, initXXHash, xx } from './digest.js';
 import { COMMON_ENTRY, ENTRY_FLAG, layoutSections, writeRegistryFile, bytesOf, type RegistryHeader, type TypedArray } from './format.js';
-import { bloomAdd, bloomSize, buildKeyTable, findKey, KEY2_MASK, key1High, rebucket, type KeyTable } from './table.js';
+import { bloomAdd, bloomSize, buildKeyTable, findKey, KEY2_MASK, packKey, rebucket, type KeyTable } from './table.js';
 import { I32Vec, U16Vec } from './vec.js';
 import { PROMPT_TOKEN, TOKEN_HASH_MASK } from '../match/lcs.js';
 
@@ -64,10 +64,10 @@ class Blob {
   }
 }
 
-/** The stored k1 of KeyTable16 rows, in a plain loop (Uint16Array.from with a map function took ~1 s per 100k entries). */
-function highHalves(k1: Int32Array): Uint16Array {
-  const out = new Uint16Array(k1.length);
-  for (let i = 0; i < k1.length; i++) out[i] = key1High(k1[i]);
+/** The stored keys of KeyTable16 rows, in a plain loop (Uint16Array.from with a map function took ~1 s per 100k entries). */
+function packedKeys(k1: Int32Array, k2: ArrayLike<number>): Uint32Array {
+  const out = new Uint32Array(k1.length);
+  for (let i = 0; i < k1.length; i++) out[i] = packKey(k1[i], k2[i]);
   return out;
 }
 
@@ -380,8 +380,8 @@ export async function buildRegistry(opts: BuildRegistryOptions): Promise<BuildRe
   for (let i = 0; i < ex.order.length; i++) exEntry[i] = xent.a[ex.order[i]];
 
   const sections: Array<[string, TypedArray]> = [
-    ['post.dir', dir], ['post.k1', highHalves(k1)], ['post.k2', k2], ['post.entry', entry], ['post.poschan', poschan], ['post.df', pdf], ['post.bloom', bloom],
-    ['lsh.dir', lsh.table.dir], ['lsh.k1', highHalves(lsh.table.k1)], ['lsh.k2', Uint16Array.from(lsh.table.k2)], ['lsh.entry', lshEntry],
+    ['post.dir', dir], ['post.key', packedKeys(k1, k2)], ['post.entry', entry], ['post.poschan', poschan], ['post.df', pdf], ['post.bloom', bloom],
+    ['lsh.dir', lsh.table.dir], ['lsh.key', packedKeys(lsh.table.k1, lsh.table.k2)], ['lsh.entry', lshEntry],
     ['exact.dir', ex.table.dir], ['exact.k1', ex.table.k1], ['exact.k2', ex.table.k2], ['exact.entry', exEntry],
     ['ent.tokens', new Uint32Array(tokens.view())], ['ent.ctokens', new Uint32Array(ctokens.view())], ['ent.wtext', wtext], ['ent.wcode', wcode],
     ['ent.level', new Uint32Array(levels.view())], ['ent.flags', flags],

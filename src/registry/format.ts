@@ -10,11 +10,11 @@
  *
  * Sections (names), in file order:
  * - loaded into shared memory (everything before ids.off):
- *   post.dir/k1/k2/entry/poschan/df (fingerprint postings: key (k1 u16 = lane 1's high 16 bits, its low bits implied
- *   by the bucket, see table.ts KeyTable16; k2 u16 = lane 2's low 16 bits) ->
+ *   post.dir/key/entry/poschan/df (fingerprint postings: key u32 = lane 1's high 16 bits (its low bits implied by
+ *   the bucket, see table.ts KeyTable16), then lane 2's low 16 bits ->
  *   entry, token position * 2 + channel, df = distinct entry texts holding the key (u8; weight 1/df); entry
  *   0xffffffff with df 0 marks a common fingerprint that carries no evidence); post.bloom (a blocked Bloom filter of
- *   the keys); lsh.dir/k1/k2/entry (band key's high 16 bits, band index u16 -> entry); exact.dir/k1/k2/entry (64-bit xxh64 of the
+ *   the keys); lsh.dir/key/entry (band key's high 16 bits and band index -> entry); exact.dir/k1/k2/entry (64-bit xxh64 of the
  *   text -> entry); ent.tokens / ent.ctokens (tokens per channel); ent.wtext/wcode (f32: sum over the entry's
  *   indexed fingerprints of 1/df); ent.level (sampling level: text in bits 0-7, code in 8-15); ent.flags;
  *   ent.tagset; tok.off / ctok.off (where each entry's token hashes start, per channel);

@@ -91,7 +91,7 @@ export function attachRegistry(shared: RegistryShared): RegistryViews {
   };
   const table16 = (p: string): KeyTable16 => {
     const dir = v(`${p}.dir`) as Uint32Array;
-    return { mask: dir.length - 2, dir, k1: v(`${p}.k1`) as Uint16Array, k2: v(`${p}.k2`) as Uint16Array };
+    return { mask: dir.length - 2, dir, key: v(`${p}.key`) as Uint32Array };
   };
   return {
     post: { t: table16('post'), entry: v('post.entry') as Uint32Array, poschan: v('post.poschan') as Uint32Array, df: v('post.df') as Uint8Array, bloom: v('post.bloom') as Uint32Array },

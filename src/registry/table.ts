@@ -13,25 +13,23 @@ export interface KeyTable {
 
 /**
  * The same layout in 4 bytes a row, for the fingerprint postings and LSH bands, whose hits are verified afterwards
- * (a false key hit adds one spurious hit, never a match; exact-text keys keep all 64 bits). k1 stores lane 1's high
- * 16 bits only: its low bits are implied by the bucket ("quotienting", as in quotient filters: bucket bit j is
- * k1 bit j xor bit j+15, so with the high bits known the bucket fixes bits 1..log2(buckets)-1). k2 stores lane 2's
- * low 16 bits. A key is then ~31 + log2(buckets) bits: 48 and more from 2^17 buckets (~512k rows) up.
+ * (a false key hit adds one spurious hit, never a match; exact-text keys keep all 64 bits). A row's key keeps lane 1's
+ * high 16 bits only: the low bits are implied by the bucket ("quotienting", as in quotient filters: bucket bit j is
+ * lane-1 bit j xor bit j+15, so with the high bits known the bucket fixes bits 1..log2(buckets)-1), and lane 2's low
+ * 16 bits. A key is then ~31 + log2(buckets) bits: 48 and more from 2^17 buckets (~512k rows) up.
  */
 export interface KeyTable16 {
   mask: number;
   dir: Uint32Array;
-  /** Lane 1 >>> 16. */
-  k1: Uint16Array;
-  /** Lane 2 & 0xffff. */
-  k2: Uint16Array;
+  /** packKey(lane 1, lane 2): one array, so a probe costs one cache miss for the key, not one per lane. */
+  key: Uint32Array;
 }
 
 /** Second-lane bits kept by a KeyTable16 key. */
 export const KEY2_MASK = 0xffff;
 
-/** The stored k1 of a KeyTable16 row. */
-export const key1High = (k1: number): number => k1 >>> 16;
+/** The stored key of a KeyTable16 row: lane 1's high 16 bits, then lane 2's low 16 bits. */
+export const packKey = (a: number, b: number): number => ((a & 0xffff0000) | (b & KEY2_MASK)) >>> 0;
 
 export function bucketOf(k1: number, mask: number): number {
   return (k1 ^ (k1 >>> 15)) & mask;
@@ -112,19 +110,17 @@ export function findKey(t: KeyTable, a: number, b: number): number {
 export function findKey16(t: KeyTable16, a: number, b: number): number {
   const bucket = bucketOf(a, t.mask);
   const e = t.dir[bucket + 1];
-  const a16 = a >>> 16;
-  const b16 = b & KEY2_MASK;
-  for (let i = t.dir[bucket]; i < e; i++) if (t.k1[i] === a16 && t.k2[i] === b16) return i;
+  const k = packKey(a, b);
+  for (let i = t.dir[bucket]; i < e; i++) if (t.key[i] === k) return i;
   return -1;
 }
 
 /** End of the rows of the key found at `first` by findKey16(t, a, ...): a is the full lane 1 (for its bucket). */
 export function keyEnd16(t: KeyTable16, a: number, first: number): number {
-  const a16 = t.k1[first];
-  const b16 = t.k2[first];
+  const k = t.key[first];
   const bucketEnd = t.dir[bucketOf(a, t.mask) + 1];
   let i = first + 1;
-  while (i < bucketEnd && t.k1[i] === a16 && t.k2[i] === b16) i++;
+  while (i < bucketEnd && t.key[i] === k) i++;
   return i;
 }
 
