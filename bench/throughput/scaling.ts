@@ -39,7 +39,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { CompressStream, decompress } from 'zstd-napi';
-import { readRegistryHeader } from '../../src/index.js';
+import { makeConfig, readRegistryHeader } from '../../src/index.js';
 import type { ChildResult, Task } from './child.js';
 import { generate, MB, type Manifest } from './generate.js';
 
@@ -301,8 +301,13 @@ async function main(): Promise<void> {
   let regBuild: ChildResult | undefined;
   if (!registry) {
     registry = join(INPUTS, 'registry.csreg');
-    // built once per generation: a registry older than the manifest (or of another entry count) is rebuilt
-    const fresh = existsSync(registry) && statSync(registry).mtimeMs > statSync(join(INPUTS, 'inputs.json')).mtimeMs && (await readRegistryHeader(registry).then((h) => h.header.entries === m.registry.entries, () => false));
+    // built once per generation: a registry older than the manifest, of another entry count or of other fingerprint
+    // parameters or algorithm (an older build of contamscan) is rebuilt
+    const fpId = makeConfig().fingerprintId;
+    const fresh =
+      existsSync(registry) &&
+      statSync(registry).mtimeMs > statSync(join(INPUTS, 'inputs.json')).mtimeMs &&
+      (await readRegistryHeader(registry).then((h) => h.header.entries === m.registry.entries && h.header.fingerprint_id === fpId, () => false));
     if (fresh) log(`registry: reusing ${relative(root, registry)}`);
     else {
       log(`registry: building ${relative(root, registry)} from ${m.registry.entries} entries`);
