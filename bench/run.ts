@@ -18,12 +18,12 @@
  * --peers-only skips the main configurations, --no-peers the comparison.
  * Results: a Markdown table on stdout, bench/out/throughput/results.md and results.json.
  */
-import { fork } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ChildResult, Task } from './throughput/child.js';
+import type { ChildResult } from './throughput/child.js';
+import { median, runChild } from './throughput/fork.js';
 import { comparePeers, type PeerComparison } from './throughput/compare.js';
 import { generate, MB, type Manifest } from './throughput/generate.js';
 import { profileTable, summarise } from './throughput/profile.js';
@@ -60,26 +60,8 @@ const PEER_ENTRIES = Math.round(num('peer-entries', smoke ? 500 : 10_000));
 const PEER_MB = num('peer-mb', smoke ? 2 : 50);
 const PEER_RUNS = Math.round(num('peer-runs', 1));
 const OUT = join(root, 'bench', 'out', 'throughput');
-const CHILD = join(here, 'throughput', 'child.js');
 
 const log = (s: string) => process.stderr.write(s + '\n');
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
-
-function runChild(task: Task, execArgv: string[] = []): Promise<ChildResult> {
-  return new Promise((res, rej) => {
-    const cp = fork(CHILD, [JSON.stringify(task)], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    let result: ChildResult | undefined;
-    cp.on('message', (m) => (result = m as ChildResult));
-    cp.on('error', rej);
-    cp.on('exit', (code, sig) => {
-      if (code === 0 && result) res(result);
-      else rej(new Error(`child ${task.mode} failed: exit ${code ?? sig}${result ? '' : ', no result'}`));
-    });
-  });
-}
 
 interface Row {
   name: string;

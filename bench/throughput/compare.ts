@@ -26,6 +26,7 @@ import { createRequire } from 'node:module';
 import { join, relative } from 'node:path';
 import { compress, decompress } from 'zstd-napi';
 import type { ChildResult, Task } from './child.js';
+import { median } from './fork.js';
 import { MB, type Manifest } from './generate.js';
 import { MINHASH_SHINGLE, PEER_SETTINGS, type PeerName } from './peers.js';
 import { words } from '../accuracy/util.js';
@@ -59,10 +60,6 @@ interface Subset {
   variantLong: number;
 }
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
 const regIndex = (id: string): number => {
   const m = /^reg-(\d+)$/.exec(id);
   return m ? Number(m[1]) : -1;

@@ -11,7 +11,6 @@
  * their parameters match; both registries are built (and timed) every run. The 1M build takes ~4-5 minutes and
  * ~5.5 GB of RAM; the whole default run ~15 minutes.
  */
-import { fork } from 'node:child_process';
 import { createReadStream, createWriteStream, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -19,6 +18,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { readRegistryHeader, registrySize } from '../../src/registry/format.js';
 import type { ChildResult, Task } from './child.js';
+import { median, runChild } from './fork.js';
 import { generate } from './generate.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -37,22 +37,8 @@ const RUNS = Math.round(num('runs', smoke ? 1 : 5));
 const SEED = num('seed', 20261122);
 const DATA = process.env.CONTAMSCAN_DATA ?? join(root, '..', 'shared', 'data');
 const OUT = join(root, 'bench', 'out', smoke ? 'registry-scale-smoke' : 'registry-scale');
-const CHILD = join(here, 'child.js');
+const HEAP = ['--max-old-space-size=12000']; // the 1M-entry build
 const log = (s: string) => process.stderr.write(s + '\n');
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
-
-function runChild(task: Task): Promise<ChildResult> {
-  return new Promise((res, rej) => {
-    const cp = fork(CHILD, [JSON.stringify(task)], { execArgv: ['--max-old-space-size=12000'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    let result: ChildResult | undefined;
-    cp.on('message', (m) => (result = m as ChildResult));
-    cp.on('error', rej);
-    cp.on('exit', (code, sig) => (code === 0 && result ? res(result) : rej(new Error(`child ${task.mode} failed: exit ${code ?? sig}`))));
-  });
-}
 
 async function headLines(src: string, dst: string, n: number): Promise<number> {
   const out = createWriteStream(dst);
@@ -98,7 +84,7 @@ async function main(): Promise<void> {
   row(['configuration', 'median s', 'runs (s)', 'MB/s of text', 'peak RSS MB (max)', 'notes']);
   row(['---', '---:', '---', '---:', '---:', '---']);
   for (const r of regs) {
-    const b = await runChild({ mode: 'build', inputs: [r.src], out: r.path });
+    const b = await runChild({ mode: 'build', inputs: [r.src], out: r.path }, HEAP);
     const s = await sizes(r.path);
     row([`registry build (${s.entries.toLocaleString('en-US')} entries)`, b.wall_s.toFixed(2), b.wall_s.toFixed(2), (r.bytes / 1e6 / b.wall_s).toFixed(1), b.max_rss_mb.toFixed(0),
       `entry text ${(r.bytes / 1e6).toFixed(1)} MB; file ${s.file.toFixed(0)} B/entry, loaded into shared memory ${s.loaded.toFixed(0)} B/entry; low evidence ${JSON.stringify(b.low_evidence)}`]);
@@ -112,7 +98,7 @@ async function main(): Promise<void> {
   }
   for (let k = 0; k < RUNS; k++)
     for (const c of cfgs) {
-      c.runs.push(await runChild(c.task));
+      c.runs.push(await runChild(c.task, HEAP));
       log(`round ${k + 1}/${RUNS}: ${c.name}: ${c.runs[k]!.wall_s.toFixed(2)} s`);
     }
   for (const c of cfgs) {

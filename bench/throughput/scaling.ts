@@ -31,7 +31,6 @@
  * the quiet runs only: those during which other processes used at most --quiet-cores cores (default 0.25; measured
  * from /proc/stat as the machine's busy CPU time minus the scan child's own).
  */
-import { fork } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -40,7 +39,8 @@ import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { CompressStream, decompress } from 'zstd-napi';
 import { makeConfig, readRegistryHeader } from '../../src/index.js';
-import type { ChildResult, Task } from './child.js';
+import type { ChildResult } from './child.js';
+import { median, runChild } from './fork.js';
 import { generate, MB, type Manifest } from './generate.js';
 
 const here = dirname(fileURLToPath(import.meta.url)); // dist/bench/throughput
@@ -81,30 +81,12 @@ const GEN_ENTRIES = smoke ? 2000 : 100_000;
 const OUT = join(root, 'bench', 'out', 'scaling', ...(smoke ? ['smoke'] : []));
 const INPUTS = join(OUT, 'inputs');
 const SHARDS = join(OUT, 'shards');
-const CHILD = join(here, 'child.js');
 /** Bump when the way shards are derived from the generated documents changes. */
 const SHARD_RECIPE = 1;
 
 const log = (s: string) => process.stderr.write(s + '\n');
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
 const fmt = (x: number, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : '');
 const int = (x: number) => Math.round(x).toLocaleString('en');
-
-function runChild(task: Task): Promise<ChildResult> {
-  return new Promise((res, rej) => {
-    const cp = fork(CHILD, [JSON.stringify(task)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    let result: ChildResult | undefined;
-    cp.on('message', (m) => (result = m as ChildResult));
-    cp.on('error', rej);
-    cp.on('exit', (code, sig) => {
-      if (code === 0 && result) res(result);
-      else rej(new Error(`child ${task.mode} failed: exit ${code ?? sig}${result ? '' : ', no result'}`));
-    });
-  });
-}
 
 interface ShardInfo {
   key: string;

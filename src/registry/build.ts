@@ -12,7 +12,7 @@ import { readFile, type ReaderOptions } from '../readers/index.js';
 import type { SkippedRecord } from '../types.js';
 import { TOOL_VERSION } from '../version.js';
 import { exactKey, initXXHash, xx } from './digest.js';
-import { COMMON_ENTRY, ENTRY_FLAG, layoutSections, writeRegistryFile, bytesOf, type RegistryHeader, type TypedArray } from './format.js';
+import { COMMON_ENTRY, DF_WEIGHT, ENTRY_FLAG, layoutSections, writeRegistryFile, bytesOf, type RegistryHeader, type TypedArray } from './format.js';
 import { bloomAdd, bloomSize, buildKeyTable, findKey, KEY2_MASK, packKey, rebucket, type KeyTable } from './table.js';
 import { I32Vec, U16Vec } from './vec.js';
 import { PROMPT_TOKEN, TOKEN_HASH_MASK } from '../match/lcs.js';
@@ -291,8 +291,7 @@ export async function buildRegistry(opts: BuildRegistryOptions): Promise<BuildRe
   const { table, order } = buildKeyTable(pk1.view(), pk2.view());
   const n = order.length;
   const keep = new Uint8Array(n); // 1 keep, 2 sentinel, 0 drop
-  const weight = new Float32Array(n); // 1/df of the row's key
-  const dfOf = new Uint8Array(n); // df itself (<= commonDf <= 255): the stored form
+  const dfOf = new Uint8Array(n); // df of the row's key (<= commonDf <= 255); its weight is DF_WEIGHT[df]
   let common = 0;
   for (let i = 0; i < n; ) {
     let j = i + 1;
@@ -312,7 +311,6 @@ export async function buildRegistry(opts: BuildRegistryOptions): Promise<BuildRe
     } else
       for (let x = i; x < j; x++) {
         keep[x] = 1;
-        weight[x] = 1 / df;
         dfOf[x] = df;
       }
     i = j;
@@ -336,10 +334,10 @@ export async function buildRegistry(opts: BuildRegistryOptions): Promise<BuildRe
       poschan[w] = ppc.a[src];
       pdf[w] = dfOf[i];
       if ((poschan[w] & 1) === 0) {
-        wtext[entry[w]] += weight[i];
+        wtext[entry[w]] += DF_WEIGHT[dfOf[i]];
         ntext[entry[w]]++;
       } else {
-        wcode[entry[w]] += weight[i];
+        wcode[entry[w]] += DF_WEIGHT[dfOf[i]];
         ncode[entry[w]]++;
       }
     }

@@ -44,6 +44,12 @@ export interface SectionInfo {
 }
 
 export const ENTRY_FLAG = Object.freeze({ SHORT: 1, LOW_VARIETY: 2, COMMON: 4 });
+
+/**
+ * Weight of a fingerprint in df entries (post.df): 1/df as float32. The build sums entry totals from this table and
+ * the scan weighs hits with it, so both sides use the same values.
+ */
+export const DF_WEIGHT = Float32Array.from({ length: 256 }, (_, df) => (df ? 1 / df : 0));
 export const COMMON_ENTRY = 0xffffffff;
 
 export interface RegistryHeader {

@@ -12,9 +12,6 @@ import { initXXHash, xx } from './digest.js';
 import { readRegistryHeader, sectionByteLength, sectionView, type RegistryHeader, type SectionInfo } from './format.js';
 import type { KeyTable, KeyTable16 } from './table.js';
 
-/** Weight of a fingerprint in df entries: 1/df, as float32 (the precision the registry summed entry totals in). */
-export const DF_WEIGHT = Float32Array.from({ length: 256 }, (_, df) => (df ? 1 / df : 0));
-
 export interface RegistryShared {
   header: RegistryHeader;
   /** Sections from the data start up to (excluding) the ids, in place. */
@@ -55,7 +52,7 @@ export interface LoadedRegistry {
   header: RegistryHeader;
   shared: RegistryShared;
   views: RegistryViews;
-  /** Entry e's id, decoded on first use (a scan decodes only the ids it reports). */
+  /** Entry e's id, decoded when asked for (a scan decodes only the ids it reports). */
   idOf(entry: number): string;
   /** Every id, in entry order (decodes all of them on first access). */
   readonly ids: string[];
@@ -64,7 +61,7 @@ export interface LoadedRegistry {
   textOf(entry: number): Promise<string>;
   /** The texts of many entries, in the order given, through one open file handle. */
   textsOf(entries: Iterable<number>): AsyncGenerator<[number, string]>;
-  /** Closes the file descriptor the views read token hashes through (after the scan's last match). */
+  /** Closes the file descriptor that token hashes and texts are read through (after the last match and text). */
   close(): void;
 }
 
@@ -113,15 +110,18 @@ function tokenStore(shared: RegistryShared, off: Float64Array, s: SectionInfo): 
   const { fd, dataStart, path } = shared.file;
   const base = dataStart + s.offset;
   let buf = new Uint16Array(1024);
+  let bytes = new Uint8Array(buf.buffer);
   return {
     off,
     of(e: number): Uint16Array {
       const from = off[e];
       const n = off[e + 1] - from;
-      if (buf.length < n) buf = new Uint16Array(Math.max(n, 2 * buf.length));
-      const bytes = new Uint8Array(buf.buffer, 0, 2 * n);
-      for (let got = 0; got < bytes.length; ) {
-        const r = readSync(fd, bytes, got, bytes.length - got, base + 2 * from + got);
+      if (buf.length < n) {
+        buf = new Uint16Array(Math.max(n, 2 * buf.length));
+        bytes = new Uint8Array(buf.buffer);
+      }
+      for (let got = 0; got < 2 * n; ) {
+        const r = readSync(fd, bytes, got, 2 * n - got, base + 2 * from + got);
         if (r === 0)
           throw new ContamscanError('E_REGISTRY_FORMAT', `registry ${path} ended at byte ${base + 2 * from + got} while reading entry ${e}'s tokens: was it rewritten during the scan?`, {
             file: path,
@@ -176,46 +176,39 @@ export async function loadRegistry(path: string, config?: Config): Promise<Loade
   });
   const textOffInfo = section(header, 'text.off');
   const textBlobInfo = section(header, 'text.blob');
-  // Synchronous reads: two small preads per entry from the page cache cost ~5 us each, against ~40 us through the
-  // libuv pool; this runs after the scan (entries.jsonl) or for a handful of entries, never beside the workers.
+  let closed = false;
+  const checkEntry = (e: number): void => {
+    if (!(Number.isInteger(e) && e >= 0 && e < header.entries)) throw new RangeError(`entry ${e} out of range [0, ${header.entries})`);
+  };
+  // Synchronous reads through the registry's fd: two small preads per entry from the page cache cost ~5 us each,
+  // against ~40 us through the libuv pool; this runs after the scan (entries.jsonl) or for a handful of entries.
   async function* readTexts(entries: Iterable<number>): AsyncGenerator<[number, string]> {
-    const fd = openSync(path, 'r');
-    try {
-      const ob = Buffer.alloc(16);
-      for (const e of entries) {
-        if (!(Number.isInteger(e) && e >= 0 && e < header.entries)) throw new RangeError(`entry ${e} out of range [0, ${header.entries})`);
-        readSync(fd, ob, 0, 16, dataStart + textOffInfo.offset + e * 8);
-        const a = ob.readDoubleLE(0);
-        const b = ob.readDoubleLE(8);
-        const tb = Buffer.alloc(b - a);
-        readSync(fd, tb, 0, tb.length, dataStart + textBlobInfo.offset + a);
-        yield [e, tb.toString('utf8')];
-      }
-    } finally {
-      closeSync(fd);
+    const ob = Buffer.alloc(16);
+    for (const e of entries) {
+      checkEntry(e);
+      if (closed) throw new ContamscanError('E_INTERNAL', `registry ${path} was closed before its entry texts were read`, { file: path });
+      readSync(fd, ob, 0, 16, dataStart + textOffInfo.offset + e * 8);
+      const a = ob.readDoubleLE(0);
+      const b = ob.readDoubleLE(8);
+      const tb = Buffer.alloc(b - a);
+      readSync(fd, tb, 0, tb.length, dataStart + textBlobInfo.offset + a);
+      yield [e, tb.toString('utf8')];
     }
   }
-  let closed = false;
-  // Decoding 1M ids up front took ~0.45 s of a 1M-entry registry's load; a scan reports a few thousand.
-  const idCache = new Map<number, string>();
-  const idOf = (e: number): string => {
-    let id = idCache.get(e);
-    if (id === undefined) {
-      if (!(Number.isInteger(e) && e >= 0 && e < header.entries)) throw new RangeError(`entry ${e} out of range [0, ${header.entries})`);
-      id = idBlob.toString('utf8', idOffs[e], idOffs[e + 1]);
-      idCache.set(e, id);
-    }
-    return id;
-  };
+  // Ids are decoded when asked for: decoding 1M of them at load took ~0.45 s; a scan reports a few thousand.
+  const decodeId = (e: number): string => idBlob.toString('utf8', idOffs[e], idOffs[e + 1]);
   let allIds: string[] | null = null;
   return {
     path,
     header,
     shared,
     views,
-    idOf,
+    idOf: (e) => {
+      checkEntry(e);
+      return decodeId(e);
+    },
     get ids() {
-      if (!allIds) allIds = Array.from({ length: header.entries }, (_, e) => idBlob.toString('utf8', idOffs[e], idOffs[e + 1]));
+      if (!allIds) allIds = Array.from({ length: header.entries }, (_, e) => decodeId(e));
       return allIds;
     },
     tagsOf: (e) => tagCache[views.tagset[e]],

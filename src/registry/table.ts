@@ -43,9 +43,9 @@ export function bucketMaskFor(n: number): number {
 }
 
 /**
- * Re-buckets rows that are grouped by key (equal keys contiguous) under the mask for their own count, after rows were
- * dropped: a stable counting sort, so equal keys stay contiguous and in order. Returns the new row order (old row
- * numbers) and directory.
+ * Buckets rows under the mask for their count: a stable counting sort by bucket, so rows that were grouped by key
+ * (equal keys contiguous, e.g. after rows were dropped) stay grouped and in order. Returns the row order (old row
+ * numbers) and the directory.
  */
 export function rebucket(k1: Int32Array): { mask: number; dir: Uint32Array; order: Uint32Array } {
   const n = k1.length;
@@ -66,15 +66,8 @@ export function rebucket(k1: Int32Array): { mask: number; dir: Uint32Array; orde
  */
 export function buildKeyTable(k1: Int32Array, k2: Int32Array): { table: KeyTable; order: Uint32Array } {
   const n = k1.length;
-  const mask = bucketMaskFor(n);
-  const size = mask + 1;
-  const dir = new Uint32Array(size + 1);
-  for (let i = 0; i < n; i++) dir[bucketOf(k1[i], mask) + 1]++;
-  for (let b = 0; b < size; b++) dir[b + 1] += dir[b];
-  const fill = dir.slice(0, size);
-  const order = new Uint32Array(n);
-  for (let i = 0; i < n; i++) order[fill[bucketOf(k1[i], mask)]++] = i;
-  for (let b = 0; b < size; b++) {
+  const { mask, dir, order } = rebucket(k1);
+  for (let b = 0; b <= mask; b++) {
     const s = dir[b];
     const e = dir[b + 1];
     for (let i = s + 1; i < e; i++) {
@@ -145,11 +138,7 @@ export function bloomSize(keys: number): number {
   return words;
 }
 
+/** The probe is inlined in match.ts lookup (its first pass), over the same bits. */
 export function bloomAdd(bloom: Uint32Array, a: number, b: number): void {
   bloom[(a >>> 5) & (bloom.length - 1)] |= (1 << (a & 31)) | (1 << ((b >>> 8) & 31));
-}
-
-export function bloomHas(bloom: Uint32Array, a: number, b: number): boolean {
-  const m = (1 << (a & 31)) | (1 << ((b >>> 8) & 31));
-  return (bloom[(a >>> 5) & (bloom.length - 1)] & m) === m;
 }
