@@ -370,7 +370,7 @@ export async function buildRegistry(opts: BuildRegistryOptions): Promise<BuildRe
     if (flags[x] & ENTRY_FLAG.COMMON) lowEvidence.mostly_common++;
   }
 
-  const lsh = buildKeyTable(lk1.view(), lk2.view()); // k2 = band index < 512: stored as u16
+  const lsh = buildKeyTable(lk1.view(), lk2.view()); // k2 = band index < 512: fits the key's low 16 bits (packKey)
   const lshEntry = new Uint32Array(lsh.order.length);
   for (let i = 0; i < lsh.order.length; i++) lshEntry[i] = lent.a[lsh.order[i]];
   const ex = buildKeyTable(xk1.view(), xk2.view());
@@ -385,7 +385,7 @@ export async function buildRegistry(opts: BuildRegistryOptions): Promise<BuildRe
     ['ent.level', new Uint32Array(levels.view())], ['ent.flags', flags],
     ['ent.tagset', new Uint32Array(tagsetV.view())],
     ['tok.off', new Float64Array(ttokOff)], ['ctok.off', new Float64Array(ctokOff)],
-    // Not loaded into memory (load.ts): ids are decoded, token hashes read per verified candidate, texts for evidence.
+    // Not loaded into memory (load.ts): ids decoded on demand, token hashes read per verified candidate, texts for evidence.
     ['ids.off', new Float64Array(ids.offsets)], ['ids.blob', ids.bytes()],
     ['tok.h16', ttok.view()], ['ctok.h16', ctok.view()],
     ['text.off', new Float64Array(texts.offsets)], ['text.blob', texts.bytes()],

@@ -18,7 +18,7 @@
  *   text -> entry); ent.tokens / ent.ctokens (tokens per channel); ent.wtext/wcode (f32: sum over the entry's
  *   indexed fingerprints of 1/df); ent.level (sampling level: text in bits 0-7, code in 8-15); ent.flags;
  *   ent.tagset; tok.off / ctok.off (where each entry's token hashes start, per channel);
- * - read from the file: ids.off/ids.blob (UTF-8 entry ids, decoded at load); tok.h16 / ctok.h16 (15 bits of every
+ * - read from the file: ids.off/ids.blob (UTF-8 entry ids, read at load, decoded on demand); tok.h16 / ctok.h16 (15 bits of every
  *   token hash of every entry, per channel, bit 15 set when the token was copied from the entry's prompt; read per
  *   verified candidate for the in-order preserved-token ratio); text.off/text.blob (UTF-8 entry texts, read for
  *   evidence).

@@ -1,6 +1,6 @@
 /**
  * Loading a registry: the index sections are read once into one SharedArrayBuffer that every worker views
- * (workers get the buffer, not a copy); ids are decoded on the main thread. Two parts stay on disk: the entries'
+ * (workers get the buffer, not a copy); ids are decoded on the main thread when asked for. Two parts stay on disk: the entries'
  * token hashes, read for each candidate that reaches verification (through one file descriptor that every thread
  * of the process uses: the OS page cache is the shared copy), and the entry texts, read for evidence.
  */
@@ -28,7 +28,6 @@ export interface TokenStore {
 }
 
 export interface RegistryViews {
-  /** w: 1/df of the row's key, df counted over distinct entry texts. */
   /** df: distinct entry texts holding the row's key (0 on a common key's sentinel row); weight = DF_WEIGHT[df]. */
   post: { t: KeyTable16; entry: Uint32Array; poschan: Uint32Array; df: Uint8Array; bloom: Uint32Array };
   lsh: { t: KeyTable16; entry: Uint32Array };
