@@ -354,3 +354,55 @@ describe('moved and edited code (codeChain)', () => {
     expect(off.by('moved')).toEqual([]);
   });
 });
+
+describe('an edited copy of an entry the registry holds in many versions (mutual rule)', () => {
+  // 13 versions of one short answer (as a registry holding several models' or snapshots' near-identical answers
+  // does): every shingle of it is in ~13 entries, so it weighs ~1/13 and an edited copy never reaches the minWeight
+  // floor. What identifies the copy is the alignment both ways: most of the entry is kept in order, and the sample
+  // is mostly the entry.
+  const base =
+    'To revive a sourdough starter that has sat in the fridge for weeks, pour off the grey liquid on top, keep two ' +
+    'spoonfuls of the old starter and feed it equal weights of flour and lukewarm water. Leave it somewhere warm, feed ' +
+    'it again every twelve hours, and bake only once it doubles within six hours of a feed.';
+  const words = base.split(' ');
+  const versions = Array.from({ length: 12 }, (_, v) => {
+    const w = words.slice();
+    for (const j of [0, 1, 2]) w[(v * 4 + 1 + j * 18) % w.length] = `variant${v}x${j}`;
+    return w.join(' ');
+  });
+  // every 6th word replaced: ~83% of the entry kept in order, ~83% of the sample is the entry
+  const edited = words.map((w, i) => (i % 6 === 3 ? `edit${i}` : w)).join(' ');
+  const reg = join(tmp, 'versions.csreg');
+
+  beforeAll(async () => {
+    writeJsonl(join(tmp, 'versions.jsonl'), [
+      { id: 'starter', vendor: 'acme', text: base },
+      ...versions.map((text, v) => ({ id: `starter-v${v}`, vendor: 'acme', text })),
+      ...entryRecords(),
+    ]);
+    await buildRegistry({ inputs: [join(tmp, 'versions.jsonl')], out: reg, tagFields: { vendor: 'vendor' } });
+  });
+
+  it('is found as contains on that cluster although its df-weighted evidence is under the floor; off without the rule', async () => {
+    expect(wordCount(base)).toBeGreaterThanOrEqual(50);
+    const samples = [
+      { id: 'edited', text: edited },
+      { id: 'human', text: HUMAN[0]! },
+    ];
+    const on = await scanTexts(samples, { registry: reg });
+    const m = on.by('edited');
+    expect(m.length).toBeGreaterThan(0);
+    for (const x of m) {
+      expect(x.registry_id).toMatch(/^starter(-v\d+)?$/);
+      expect(x.kind).toBe('contains');
+      const ev = x.evidence!;
+      expect(ev.matched_weight as number).toBeLessThan(6); // the minWeight floor alone would drop it
+      expect(ev.entry_kept as number).toBeGreaterThanOrEqual(0.75);
+      expect(ev.sample_kept as number).toBeGreaterThanOrEqual(0.8);
+    }
+    expect(m.map((x) => x.registry_id)).toContain('starter');
+    expect(on.by('human')).toEqual([]);
+    const off = await scanTexts(samples, { registry: reg, config: { mutualKept: 1 } });
+    expect(off.by('edited')).toEqual([]);
+  });
+});

@@ -33,6 +33,8 @@ export const PARAMS = {
   minShare: { default: 0.1, min: 0, max: 1, integer: false, fingerprint: false, description: 'Floor on the df-weighted share of matched fingerprints, for contains and contained_in.' },
   strongKept: { default: 0.85, min: 0.01, max: 1, integer: false, fingerprint: false, description: 'contains without the minWeight floor when this share of the entry is preserved in order ...' },
   strongShare: { default: 0.4, min: 0, max: 1, integer: false, fingerprint: false, description: '... and this df-weighted share matched (copies of entries the registry holds in several versions).' },
+  mutualKept: { default: 0.8, min: 0.01, max: 1, integer: false, fingerprint: false, description: "contains also holds without the minWeight floor when the sample is itself mostly the entry: this share of the sample's tokens found in order in it (a whole edited copy of an entry whose shingles the registry holds in many entries) ..." },
+  mutualOwn: { default: 30, min: 1, max: 1e6, integer: true, fingerprint: false, description: '... and the entry has at least this many own tokens (not copied from its prompt).' },
   passageTokens: { default: 40, min: 1, max: 1e6, integer: true, fingerprint: false, description: 'contains also holds for a cut-down copy: a passage of at least this many of the entry\'s own tokens ...' },
   passageKept: { default: 0.9, min: 0.01, max: 1, integer: false, fingerprint: false, description: '... preserved in order at this share of the passage ...' },
   passageWeight: { default: 20, min: 0, max: 1e6, integer: false, fingerprint: false, description: '... with at least this df-weighted matched evidence.' },

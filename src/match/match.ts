@@ -281,7 +281,13 @@ export function createMatcher(config: Config, reg: RegistryViews, rules: readonl
     if (jac >= config.jaccard) {
       kind = 'near_duplicate';
       score = jac;
-    } else if ((keptE >= thr && share >= config.minShare && W >= config.minWeight) || (keptE >= Math.max(thr, config.strongKept) && share >= config.strongShare)) {
+    } else if (
+      (keptE >= thr && share >= config.minShare && W >= config.minWeight) ||
+      (keptE >= Math.max(thr, config.strongKept) && share >= config.strongShare) ||
+      // Mutual: the entry is preserved in the sample and the sample is mostly the entry, aligned end to end. The
+      // weight floor would discount an edited copy of an entry whose shingles the registry holds in many entries.
+      (keptE >= thr && keptS >= config.mutualKept && own >= config.mutualOwn && share >= config.minShare)
+    ) {
       kind = 'contains';
       score = keptE;
     } else if (nE > ch.tokens.n && keptS >= config.fragment && shareS >= config.minShare && W >= config.minWeight) {
