@@ -5,6 +5,7 @@ import { buildRegistry, type BuildRegistryResult } from '../src/registry/build.j
 import { loadRegistry, verifyRegistry } from '../src/registry/load.js';
 import { readRegistryHeader, ENTRY_FLAG } from '../src/registry/format.js';
 import { FINGERPRINT_ALGORITHM, fingerprintParams, makeConfig } from '../src/config/index.js';
+import { createFingerprinter, tooShortToAttribute } from '../src/fingerprint/index.js';
 import {
   ENTRIES,
   FIXTURE_REGISTRY,
@@ -248,6 +249,28 @@ describe('registry build (own entries)', () => {
     expect(reg.views.flags[i] & ENTRY_FLAG.SHORT).toBe(ENTRY_FLAG.SHORT);
     for (let j = 0; j < reg.ids.length; j++) if (j !== i) expect(reg.views.flags[j] & ENTRY_FLAG.SHORT).toBe(0);
     expect(await reg.textOf(i)).toBe(short);
+  });
+
+  it('a short code snippet is attributable with >= 1.5 x minEntryTokens code tokens; tooShortToAttribute agrees with the flags', async () => {
+    const dir = tempDir('registry-short-code');
+    const config = makeConfig();
+    // under 30 word tokens each; the first has 52 code tokens (attributable on the code channel), the second 9
+    const code = 'x[i] = (a[i] + b[i]) * (c[i] - d[i]);\nout[j] = (p[j] - q[j]) / (r[j] + s[j]);';
+    const tiny = 'y = f(a, b);';
+    writeJsonl(join(dir, 'entries.jsonl'), [...entryRecords(), { id: 'code-1', text: code }, { id: 'tiny-1', text: tiny }]);
+    const out = join(dir, 'reg.csreg');
+    const res = await buildRegistry({ inputs: [join(dir, 'entries.jsonl')], out });
+    expect(res.header.low_evidence.short).toBe(1);
+    const reg = await loadRegistry(out);
+    const fp = createFingerprinter(config);
+    for (let j = 0; j < reg.ids.length; j++) {
+      const f = fp(await reg.textOf(j));
+      if (reg.ids[j] === 'code-1') expect(f.text.tokens.n).toBeLessThan(config.minEntryTokens);
+      const predicted = tooShortToAttribute(f.text.tokens.n, f.code ? f.code.tokens.n : 0, config.minEntryTokens);
+      expect((reg.views.flags[j] & ENTRY_FLAG.SHORT) !== 0, reg.ids[j]).toBe(predicted);
+    }
+    expect(reg.views.flags[reg.ids.indexOf('tiny-1')] & ENTRY_FLAG.SHORT).toBe(ENTRY_FLAG.SHORT);
+    expect(reg.views.flags[reg.ids.indexOf('code-1')] & ENTRY_FLAG.SHORT).toBe(0);
   });
 
   it('texts and ids with non-ASCII characters round-trip; --tag applies to every entry', async () => {

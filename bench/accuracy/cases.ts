@@ -8,6 +8,8 @@ import { NgramIndex } from '../baselines/ngram13.js';
 import { AE_NEGATIVE_MODELS, AE_REGISTRY_MODELS, ARENA_REGISTRY_MODELS, Data, licenceFiles, type RegEntry } from './data.js';
 import { codeFraction, editWords, embed, isCodey, ngramContainment, partialSlice, reformat, renameCodeIn } from './transforms.js';
 import { identityKey, Rng, words, writeJsonl } from './util.js';
+import { makeConfig } from '../../src/config/index.js';
+import { createFingerprinter, tooShortToAttribute } from '../../src/fingerprint/index.js';
 
 export type Polarity = 'pos' | 'neg';
 
@@ -355,14 +357,24 @@ export async function buildCases(opt: BuildOptions): Promise<BuildResult> {
   if (want('renamed_code')) {
     const rng = R('renamed_code');
     const pools: Record<string, RegEntry[]> = { gpteacher_codegen: [], arena_hard: [], code_alpaca_2k: [] };
+    // Only entries the registry can attribute (its default minEntryTokens rule: 30 words, or 45 code tokens), as the
+    // generic positives draw only answers of >= 40 words: a snippet the registry marks too short is never reported,
+    // not even verbatim, so a miss on it would measure that rule, not whether renaming hides a copy.
+    const config = makeConfig();
+    const fp = createFingerprinter(config);
+    let unattributable = 0;
     for (const e of all) {
       const pool = pools[e.source];
       if (!pool) continue;
       const lines = e.text.split('\n').filter((l) => l.trim()).length;
       const cf = codeFraction(e.text);
-      if (lines >= 8 && cf >= (e.source === 'arena_hard' ? 0.6 : 0.8) && lines * cf >= 8) pool.push(e);
+      if (!(lines >= 8 && cf >= (e.source === 'arena_hard' ? 0.6 : 0.8) && lines * cf >= 8)) continue;
+      const f = fp(e.text);
+      if (tooShortToAttribute(f.text.tokens.n, f.code ? f.code.tokens.n : 0, config.minEntryTokens)) unattributable++;
+      else pool.push(e);
     }
     summary.renamed_code_pool = Object.fromEntries(Object.entries(pools).map(([k, v]) => [k, v.length]));
+    summary.renamed_code_unattributable_skipped = unattributable;
     const names = Object.keys(pools).filter((k) => pools[k].length > 0);
     let tries = 0;
     for (let k = 0; k < N && tries < N * 20; tries++) {

@@ -46,6 +46,18 @@ export function densityLevel(n: number, maxMod: number, minFingerprints: number)
   return lvl;
 }
 
+/**
+ * The registry's attributability rule on token counts: an entry with fewer than minEntryTokens word tokens is too
+ * short to attribute (flagged SHORT, never reported) unless its code channel holds at least 1.5 times as many code
+ * tokens (codeTokens: 0 when the text has no code channel).
+ */
+export function tooShortToAttribute(textTokens: number, codeTokens: number, minEntryTokens: number): boolean {
+  return textTokens < minEntryTokens && codeTokens < minCodeTokens(minEntryTokens);
+}
+
+/** Code tokens an entry's code channel needs to be indexed (and to attribute a short entry on its own). */
+export const minCodeTokens = (minEntryTokens: number): number => 1.5 * minEntryTokens;
+
 /** Is the shingle with lane-2 fingerprint f2 indexed at sampling level lvl (step 2^lvl)? */
 export function selectedAt(f2: number, lvl: number): boolean {
   return (f2 & ((1 << lvl) - 1)) === 0;

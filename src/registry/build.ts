@@ -5,7 +5,7 @@
  */
 import { makeConfig, fingerprintParams, type Config, type ConfigInput } from '../config/index.js';
 import { ContamscanError } from '../errors.js';
-import { createFingerprinter, densityLevel, selectedAt, type ChannelFingerprints, type Fingerprints } from '../fingerprint/index.js';
+import { createFingerprinter, densityLevel, minCodeTokens, selectedAt, tooShortToAttribute, type ChannelFingerprints, type Fingerprints } from '../fingerprint/index.js';
 import { bandKeys } from '../fingerprint/lsh.js';
 import { resolveInputs } from '../io/inputs.js';
 import { readFile, type ReaderOptions } from '../readers/index.js';
@@ -234,8 +234,7 @@ export async function buildRegistry(opts: BuildRegistryOptions): Promise<BuildRe
         }
         const r = fp(s.text);
         // The code channel of an entry is indexed only when it has enough code tokens to attribute on its own.
-        const minCode = 1.5 * config.minEntryTokens;
-        if (r.code && r.code.tokens.n < minCode) r.code = null;
+        if (r.code && r.code.tokens.n < minCodeTokens(config.minEntryTokens)) r.code = null;
         const lt = densityLevel(r.text.shingles.n, config.sampleMod, config.minFingerprints);
         const lc = r.code ? densityLevel(r.code.shingles.n, config.sampleMod, config.minFingerprints) : 0;
         levels.push(lt | (lc << 8));
@@ -277,7 +276,7 @@ export async function buildRegistry(opts: BuildRegistryOptions): Promise<BuildRe
         for (let i = 1; i < sh.n; i++) if (sorted[i] !== sorted[i - 1]) distinct++;
         let flags = 0;
         // Short: too few words, unless it is code with enough code tokens (where the code channel holds the evidence).
-        if (r.text.tokens.n < config.minEntryTokens && !r.code) flags |= ENTRY_FLAG.SHORT;
+        if (tooShortToAttribute(r.text.tokens.n, r.code ? r.code.tokens.n : 0, config.minEntryTokens)) flags |= ENTRY_FLAG.SHORT;
         if (sh.n >= 8 && distinct / sh.n < config.minEntryVariety) flags |= ENTRY_FLAG.LOW_VARIETY;
         flagsV.push(flags);
         e++;
