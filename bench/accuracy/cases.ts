@@ -90,6 +90,27 @@ const gsmText = (r: { question: string; answer: string }): string => `${r.questi
 /** Minimum word tokens of an entry used for a generic positive: shorter answers cannot be attributed. */
 export const MIN_WORDS = 40;
 
+/** A partial slice needs at least this share of the answer's own words (see ownWordShare). */
+export const MIN_OWN_SHARE = 0.5;
+
+/**
+ * Share of the text's words that are the answer's own: not standing in a pair of consecutive words that also occurs
+ * in the prompt (the same definition as the registry's own tokens, on lowercase words).
+ */
+export function ownWordShare(text: string, prompt: string): number {
+  const p = words(prompt);
+  const pairs = new Set<string>();
+  for (let i = 0; i + 1 < p.length; i++) pairs.add(`${p[i]} ${p[i + 1]}`);
+  const w = words(text);
+  if (w.length === 0) return 0;
+  let own = 0;
+  for (let i = 0; i < w.length; i++) {
+    const quoted = (i > 0 && pairs.has(`${w[i - 1]} ${w[i]}`)) || (i + 1 < w.length && pairs.has(`${w[i]} ${w[i + 1]}`));
+    if (!quoted) own++;
+  }
+  return own / w.length;
+}
+
 /** Agent trailers: the formats recognised in the real messages, and the ones used for synthetic cases. */
 const TRAILER_RES: [RegExp, string][] = [
   [/generated with \[?claude code/i, 'claude'],
@@ -303,11 +324,20 @@ export async function buildCases(opt: BuildOptions): Promise<BuildResult> {
   }
   if (want('partial')) {
     const rng = R('partial');
-    for (let k = 0; k < N; k++) {
+    // A slice that is mostly text the answer quotes from its prompt is human text, which contamscan deliberately does
+    // not attribute (README "Prompts are human text"). Such slices are redrawn and counted.
+    let promptSlices = 0;
+    for (let k = 0, tries = 0; k < N && tries < N * 20; tries++) {
       const e = pickEntry(rng);
       const r = partialSlice(e.text, rng);
+      if (e.prompt && ownWordShare(r.text, e.prompt) < MIN_OWN_SHARE) {
+        promptSlices++;
+        continue;
+      }
       put('partial', r.text, [groupOf(e.id)], { entry: e.id, source: e.source, frac: +r.frac.toFixed(3) });
+      k++;
     }
+    summary.partial_prompt_slices_skipped = promptSlices;
   }
   if (want('embedded')) {
     const rng = R('embedded');
