@@ -11,6 +11,11 @@ import { scan, type ScanOptions } from '../src/pipeline/scan.js';
 import type { ScanReport } from '../src/report/model.js';
 import type { Match } from '../src/types.js';
 import { ENTRIES, HUMAN, LICENCE, entryRecords, expectContamscanError, readMatches, tempDir, wordCount, writeJsonl } from './helpers.js';
+import { makeConfig } from '../src/config/index.js';
+import { decide } from '../src/match/decide.js';
+import { createMatcher } from '../src/match/match.js';
+import { initXXHash } from '../src/registry/digest.js';
+import { attachRegistry, loadRegistry } from '../src/registry/load.js';
 
 const tmp = tempDir('match');
 const regPath = join(tmp, 'entries.csreg');
@@ -404,5 +409,58 @@ describe('an edited copy of an entry the registry holds in many versions (mutual
     expect(on.by('human')).toEqual([]);
     const off = await scanTexts(samples, { registry: reg, config: { mutualKept: 1 } });
     expect(off.by('edited')).toEqual([]);
+  });
+});
+
+describe('decide() replays verification (the accuracy benchmark tunes thresholds on dumped evidence)', () => {
+  it('evidence collected with minEvidence 1 and minShare 0, decided with a config, gives what the matcher with that config reports', async () => {
+    await initXXHash();
+    const words = (t: string) => t.split(' ');
+    const edit = (t: string, every: number) => words(t).map((w, i) => (i % every === 2 ? `zq${i}` : w)).join(' ');
+    const texts = [
+      ENTRIES.compost,
+      edit(ENTRIES.lighthouse, 5),
+      edit(ENTRIES.violin, 3),
+      `${HUMAN[0]} ${HUMAN[1]}\n\n${ENTRIES.bisect}\n\n${HUMAN[2]}`,
+      `${HUMAN[3]}\n\n${words(ENTRIES.tyre).slice(10, 60).join(' ')}\n\n${HUMAN[4]}`,
+      words(ENTRIES.tea).slice(5, 40).join(' '),
+      HUMAN[5]!,
+      LICENCE,
+    ];
+    const dumpConfig = makeConfig({ minEvidence: 1, minShare: 0 });
+    const reg = await loadRegistry(regPath, dumpConfig);
+    try {
+      const views = attachRegistry(reg.shared);
+      const collect = createMatcher(dumpConfig, views, [], true, { collectEvidence: true });
+      const settings = [{}, { containment: 0.9 }, { mutualKept: 1, minWeight: 20 }, { fragment: 0.5, minEvidence: 3 }, { jaccard: 0.3 }];
+      let decided = 0;
+      for (const input of settings) {
+        const config = makeConfig(input);
+        const scan = createMatcher(config, views, [], true);
+        for (const t of texts) {
+          const want = scan(t)
+            .matches.filter((m) => m.kind !== 'exact' && m.kind !== 'marker')
+            .map((m) => `${m.entry}:${m.kind}:${m.score}`)
+            .sort();
+          const best = new Map<number, { kind: string; score: number }>();
+          const rank: Record<string, number> = { near_duplicate: 3, contains: 2, contained_in: 1 };
+          const exact = new Set(scan(t).matches.filter((m) => m.kind === 'exact').map((m) => m.entry));
+          for (const c of collect(t).candidates ?? []) {
+            if (exact.has(c.entry)) continue;
+            const d = decide(c.evidence, config);
+            if (!d) continue;
+            decided++;
+            const score = Math.round(d.score * 10000) / 10000;
+            const prev = best.get(c.entry);
+            if (!prev || rank[d.kind]! > rank[prev.kind]! || (d.kind === prev.kind && score > prev.score)) best.set(c.entry, { kind: d.kind, score });
+          }
+          const got = [...best].map(([e, d]) => `${e}:${d.kind}:${d.score}`).sort();
+          expect(got, `${JSON.stringify(input)} on "${t.slice(0, 40)}"`).toEqual(want);
+        }
+      }
+      expect(decided).toBeGreaterThan(10); // the settings do decide things
+    } finally {
+      reg.close();
+    }
   });
 });

@@ -14,6 +14,7 @@ import type { RegistryViews } from '../registry/load.js';
 import { findKey, findKey16, keyEnd, keyEnd16 } from '../registry/table.js';
 import type { MatchKind } from '../types.js';
 import { longestChain, newChainScratch } from './chain.js';
+import { candidatePasses, decide, sharesPass, type Evidence } from './decide.js';
 import { lcsLength, newLcsScratch, PROMPT_TOKEN, TOKEN_HASH_MASK } from './lcs.js';
 import { compileRules, findMarkers, type MarkerRule } from './markers.js';
 
@@ -33,6 +34,16 @@ export interface SampleMatches {
   matches: RawMatch[];
   /** Verified matches not reported because of maxMatchesPerSample. */
   capped: number;
+  /** With MatcherOptions.collectEvidence: every candidate that reached the LCS, with its unrounded evidence. */
+  candidates?: Array<{ entry: number; evidence: Evidence }>;
+}
+
+export interface MatcherOptions {
+  /**
+   * Record every candidate that reaches the LCS, whatever decide() says (SampleMatches.candidates). With minEvidence
+   * 1 and minShare 0 every candidate reaches it: the accuracy benchmark dumps that once and replays decide().
+   */
+  collectEvidence?: boolean;
 }
 
 const KIND_RANK: Record<MatchKind, number> = { exact: 4, near_duplicate: 3, contains: 2, contained_in: 1, marker: 0 };
@@ -76,7 +87,13 @@ const levelOf = (v: number): number => (v === 0 ? MAX_LEVEL - 1 : Math.min(MAX_L
 
 export type Matcher = (text: string) => SampleMatches;
 
-export function createMatcher(config: Config, reg: RegistryViews, rules: readonly MarkerRule[], builtinRulesOnly = true): Matcher {
+export function createMatcher(
+  config: Config,
+  reg: RegistryViews,
+  rules: readonly MarkerRule[],
+  builtinRulesOnly = true,
+  options: MatcherOptions = {},
+): Matcher {
   const fingerprint = createFingerprinter(config);
   const compiled = compileRules(rules);
   const hits = new Hits();
@@ -105,6 +122,7 @@ export function createMatcher(config: Config, reg: RegistryViews, rules: readonl
   let gS = new Int32Array(1024);
   let members = new Int32Array(1024);
   const post = reg.post;
+  let collected: Array<{ entry: number; evidence: Evidence }> | null = null;
 
   /**
    * Looks up every shingle of the channel. A fingerprint in df registry entries weighs 1/df (the same weight the
@@ -204,7 +222,6 @@ export function createMatcher(config: Config, reg: RegistryViews, rules: readonl
     const lvl = (reg.level[e] >>> (8 * c)) & 0xff;
     const wEntry = c ? reg.wcode[e] : reg.wtext[e];
     const sTot = sampleTot[c * MAX_LEVEL + lvl];
-    const thr = c ? config.codeContainment : config.containment;
     if (gE.length < count) {
       gE = new Int32Array(count * 2);
       gS = new Int32Array(count * 2);
@@ -253,7 +270,7 @@ export function createMatcher(config: Config, reg: RegistryViews, rules: readonl
     const share = Math.min(1, W / wEntry);
     const shareS = sTot > 0 ? Math.min(1, W / sTot) : 0;
     const jac = Math.min(1, W / Math.max(W, wEntry + sTot - W));
-    if (jac < config.jaccard && share < config.minShare && shareS < config.minShare) return null;
+    if (!sharesPass(jac, share, shareS, config)) return null;
     // In-order preserved tokens: LCS of the entry's tokens and the sample window the chain aligns it to.
     const h16 = reg.tok[c].of(e); // this entry's token hashes, positions 0..nE-1
     const nE = h16.length;
@@ -276,33 +293,29 @@ export function createMatcher(config: Config, reg: RegistryViews, rules: readonl
     for (let i = r0; i < r1; i++) if ((h16[i] & PROMPT_TOKEN) === 0) regionOwn++;
     const passageKept = regionOwn > 0 ? Math.min(1, lcs.own / regionOwn) : 0;
     const keptS = ch.tokens.n > 0 ? lcs.all / ch.tokens.n : 0;
-    let kind: MatchKind;
-    let score: number;
-    if (jac >= config.jaccard) {
-      kind = 'near_duplicate';
-      score = jac;
-    } else if (
-      (keptE >= thr && share >= config.minShare && W >= config.minWeight) ||
-      (keptE >= Math.max(thr, config.strongKept) && share >= config.strongShare) ||
-      // Mutual: the entry is preserved in the sample and the sample is mostly the entry, aligned end to end. The
-      // weight floor would discount an edited copy of an entry whose shingles the registry holds in many entries.
-      (keptE >= thr && keptS >= config.mutualKept && own >= config.mutualOwn && share >= config.minShare)
-    ) {
-      kind = 'contains';
-      score = keptE;
-    } else if (nE > ch.tokens.n && keptS >= config.fragment && shareS >= config.minShare && W >= config.minWeight) {
-      kind = 'contained_in';
-      score = keptS;
-    } else if (lcs.own >= config.passageTokens && passageKept >= config.passageKept && W >= config.passageWeight) {
-      // A cut-down copy: a long passage of the entry, densely preserved, inside the sample (score: share of the entry).
-      kind = 'contains';
-      score = keptE;
-    } else if (c === 1 && K >= config.codeChain && W >= config.codeChain) {
-      // Moved and edited code: a long ordered chain of rare code shingles, though neither the whole entry nor one
-      // dense passage survives (negatives peak at 26 members / weight 21.5 on the code channel of the benchmark).
-      kind = 'contains';
-      score = keptE;
-    } else return null;
+    const ev: Evidence = {
+      channel: c as 0 | 1,
+      hits: count,
+      hitsWeight: wsum[key],
+      chain: K,
+      matchedWeight: W,
+      entryWeight: wEntry,
+      sampleWeight: sTot,
+      share,
+      shareSample: shareS,
+      jaccard: jac,
+      entryTokens: nE,
+      sampleTokens: ch.tokens.n,
+      ownTokens: own,
+      preservedOwn: lcs.own,
+      entryKept: keptE,
+      sampleKept: keptS,
+      passageKept,
+    };
+    collected?.push({ entry: e, evidence: ev });
+    const decision = decide(ev, config);
+    if (!decision) return null;
+    const { kind, score } = decision;
     const r4 = (x: number) => Math.round(x * 10000) / 10000;
     return {
       entry: e,
@@ -335,6 +348,7 @@ export function createMatcher(config: Config, reg: RegistryViews, rules: readonl
 
   return (text: string): SampleMatches => {
     const found = new Map<number, RawMatch>();
+    collected = options.collectEvidence ? [] : null;
     // exact
     const [x1, x2] = exactKey(text, config.seed);
     const xr = findKey(reg.exact.t, x1, x2);
@@ -381,7 +395,7 @@ export function createMatcher(config: Config, reg: RegistryViews, rules: readonl
       const lvl = (reg.level[e] >>> (8 * c)) & 0xff;
       const wEntry = c ? reg.wcode[e] : reg.wtext[e];
       const sTot = sampleTot[c * MAX_LEVEL + lvl];
-      if (wEntry <= 0 || (wsum[key] < config.minShare * wEntry && wsum[key] < config.minShare * sTot)) continue;
+      if (!candidatePasses(cnt[key], wsum[key], wEntry, sTot, config)) continue;
       if (nCand === cands.length) {
         const g2 = new Int32Array(nCand * 2);
         g2.set(cands);
@@ -414,7 +428,8 @@ export function createMatcher(config: Config, reg: RegistryViews, rules: readonl
     for (const m of findMarkers(text, compiled, builtinRulesOnly))
       matches.push({ entry: -1, kind: 'marker', score: m.rule.confidence, spans: m.spans, rule: m.rule.id, tags: m.tags });
     const cap = config.maxMatchesPerSample;
-    if (matches.length > cap) return { matches: matches.slice(0, cap), capped: matches.length - cap };
-    return { matches, capped: 0 };
+    const out: SampleMatches = matches.length > cap ? { matches: matches.slice(0, cap), capped: matches.length - cap } : { matches, capped: 0 };
+    if (collected) out.candidates = collected;
+    return out;
   };
 }
