@@ -34,6 +34,12 @@ export const CATEGORIES: CategoryDef[] = [
     target: 0.9,
     what: 'a 50-70% slice of an answer of >= 150 words inside 3-10x longer human text (no issue target; 0.9 is ours)',
   },
+  {
+    name: 'edited_embedded',
+    polarity: 'pos',
+    target: 0.9,
+    what: 'an answer with 10% of its word tokens edited, inside 3-10x longer human text (no issue target; 0.9 is ours)',
+  },
   { name: 'multi', polarity: 'pos', target: 0.95, what: '2-4 answers embedded in one Gutenberg document; hit = every one reported' },
   { name: 'renamed_code', polarity: 'pos', target: 0.9, what: 'rival code with identifiers renamed, re-indented, quotes swapped' },
   { name: 'real_edited', polarity: 'pos', target: 0.97, what: 'aligner-2b output vs its original (5-gram containment >= 0.5)' },
@@ -363,6 +369,20 @@ export async function buildCases(opt: BuildOptions): Promise<BuildResult> {
       const host = code ? codeHost(rng, cut.text.length * (factor - 1)) : proseHost(rng, cut.text.length * (factor - 1));
       const r = embed(host, [cut.text], code, rng);
       put('partial_embedded', r.text, [groupOf(e.id)], { entry: e.id, source: e.source, frac: +cut.frac.toFixed(3), factor: +(r.text.length / cut.text.length).toFixed(2) });
+    }
+  }
+  if (want('edited_embedded')) {
+    // Edited AND embedded, as pasted answers often are: guards rules that demand more of a sample much longer than
+    // the entry (neither edit10 nor embedded alone would show their cost).
+    const rng = R('edited_embedded');
+    for (let k = 0; k < N; k++) {
+      const e = pickEntry(rng);
+      const ed = editWords(e.text, 0.1, vocab, rng);
+      const code = isCodey(ed.text);
+      const factor = 3 + rng.next() * 7;
+      const host = code ? codeHost(rng, ed.text.length * (factor - 1)) : proseHost(rng, ed.text.length * (factor - 1));
+      const r = embed(host, [ed.text], code, rng);
+      put('edited_embedded', r.text, [groupOf(e.id)], { entry: e.id, source: e.source, edits: ed.edits, factor: +(r.text.length / ed.text.length).toFixed(2) });
     }
   }
   if (want('multi')) {
