@@ -9,7 +9,7 @@ export interface CategoryResult {
   n: number;
   /** Recall (pos) or false-positive rate (neg). */
   rate: number;
-  /** Positives: share whose top-scoring match is an expected entry (multi: all expected reported; markers: agent named). */
+  /** Positives: share whose first-ranked match (firstRanked) is an expected entry (multi: all expected reported; markers: agent named). */
   attribution: number | null;
   /** Multi-entry categories: mean share of expected entries reported per case. */
   entry_recall: number | null;
@@ -18,6 +18,25 @@ export interface CategoryResult {
 
 function isExpected(m: DetectedMatch, l: Label): boolean {
   return l.expected.some((g) => g.includes(m.registry_id));
+}
+
+const KIND_RANK: Record<string, number> = { exact: 4, near_duplicate: 3, contains: 2, contained_in: 1 };
+
+/**
+ * The detector's own attribution: its first-ranked match, by kind (exact, near_duplicate, contains, contained_in),
+ * then score; ties keep the detector's order. It is the first line contamscan writes for the sample. Scores of
+ * different kinds measure different things (a Jaccard, a share of the entry kept), so the highest score across
+ * kinds is not the attribution: a short snippet contained whole (contains, 1.0) would outrank the near-duplicate
+ * (0.97) of the entry actually copied. ngram13 reports one kind, so this is its highest score.
+ */
+export function firstRanked(ms: DetectedMatch[]): DetectedMatch | undefined {
+  let top: DetectedMatch | undefined;
+  for (const m of ms) {
+    const r = KIND_RANK[m.kind];
+    if (r === undefined) continue; // markers
+    if (!top || r > KIND_RANK[top.kind]! || (r === KIND_RANK[top.kind] && m.score > top.score)) top = m;
+  }
+  return top;
 }
 
 function agentNamed(m: DetectedMatch, agent: string | undefined): boolean {
@@ -55,8 +74,7 @@ export function score(labels: Label[], found: Map<string, DetectedMatch[]>): Cat
       if (def.name === 'multi') {
         if (all) attr++;
       } else {
-        let top: DetectedMatch | undefined;
-        for (const m of ms) if (!top || m.score > top.score) top = m;
+        const top = firstRanked(ms);
         if (top && isExpected(top, l)) attr++;
       }
     }

@@ -51,7 +51,7 @@ function parseArgs(argv: string[]): Args {
 
 /**
  * The matches a scan with `config` would report for one dumped case: the best kind per entry, in the matcher's
- * order (kind, then score, then entry index), so that "top-scoring match" ties break as in matches.jsonl.
+ * order (kind, then score, then entry index), so that the first-ranked match ties break as in matches.jsonl.
  */
 function replayCase(c: EvidenceCase, config: ReturnType<typeof makeConfig>): DetectedMatch[] {
   const best = new Map<number, DetectedMatch & { entry: number }>();

@@ -95,7 +95,7 @@ async function main(): Promise<void> {
   }
   const table = renderTable(results, false);
   console.log('\n' + table);
-  console.log('rate = recall (positives) or false-positive rate (negatives); attr = top-scoring match is the expected entry;');
+  console.log('rate = recall (positives) or false-positive rate (negatives); attr = first-ranked match (kind, then score) is the expected entry;');
   console.log('entries = mean share of expected entries reported (multi, claude_code); ok = meets the target.');
   const md =
     `Accuracy benchmark (${args.quick ? 'quick, ' : ''}${perCategory}/category, seed ${args.seed}${Object.keys(args.config).length ? `, config ${JSON.stringify(args.config)}` : ''})\n\n` +
