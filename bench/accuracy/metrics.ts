@@ -1,6 +1,8 @@
 /** Scoring of detector output against labels, and the table renderers. */
 import { CATEGORIES, type Label } from './cases.js';
 import type { DetectedMatch } from './detectors.js';
+import { KIND_RANK } from '../../src/match/match.js';
+import type { MatchKind } from '../../src/types.js';
 
 export interface CategoryResult {
   category: string;
@@ -20,7 +22,6 @@ function isExpected(m: DetectedMatch, l: Label): boolean {
   return l.expected.some((g) => g.includes(m.registry_id));
 }
 
-const KIND_RANK: Record<string, number> = { exact: 4, near_duplicate: 3, contains: 2, contained_in: 1 };
 
 /**
  * The detector's own attribution: its first-ranked match, by kind (exact, near_duplicate, contains, contained_in),
@@ -32,9 +33,10 @@ const KIND_RANK: Record<string, number> = { exact: 4, near_duplicate: 3, contain
 export function firstRanked(ms: DetectedMatch[]): DetectedMatch | undefined {
   let top: DetectedMatch | undefined;
   for (const m of ms) {
-    const r = KIND_RANK[m.kind];
-    if (r === undefined) continue; // markers
-    if (!top || r > KIND_RANK[top.kind]! || (r === KIND_RANK[top.kind] && m.score > top.score)) top = m;
+    if (m.kind === 'marker') continue;
+    const r = KIND_RANK[m.kind as MatchKind];
+    const t = top ? KIND_RANK[top.kind as MatchKind] : -1;
+    if (r > t || (r === t && m.score > top!.score)) top = m;
   }
   return top;
 }

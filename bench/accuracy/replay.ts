@@ -14,12 +14,13 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { makeConfig } from '../../src/config/index.js';
 import { decide, DECISION_PARAMS } from '../../src/match/decide.js';
+import { KIND_RANK } from '../../src/match/match.js';
+import type { MatchKind } from '../../src/types.js';
 import type { Label } from './cases.js';
 import type { DetectedMatch } from './detectors.js';
 import { evidenceOf, type EvidenceCase, type EvidenceHeader } from './evidence-format.js';
 import { renderTable, score, type CategoryResult } from './metrics.js';
 
-const KIND_RANK: Record<string, number> = { exact: 4, near_duplicate: 3, contains: 2, contained_in: 1, marker: 0 };
 const r4 = (x: number): number => Math.round(x * 10000) / 10000;
 /** What a replay may vary: decide()'s parameters and the per-sample cap, a filter after it. */
 const REPLAYABLE: readonly string[] = [...DECISION_PARAMS, 'maxMatchesPerSample'];
@@ -54,7 +55,7 @@ function parseArgs(argv: string[]): Args {
  * order (kind, then score, then entry index), so that the first-ranked match ties break as in matches.jsonl.
  */
 function replayCase(c: EvidenceCase, config: ReturnType<typeof makeConfig>): DetectedMatch[] {
-  const best = new Map<number, DetectedMatch & { entry: number }>();
+  const best = new Map<number, { registry_id: string; entry: number; kind: MatchKind; score: number }>();
   for (const [id, entry] of c.exact) best.set(entry, { registry_id: id, entry, kind: 'exact', score: 1 });
   for (const row of c.cand) {
     const [id, entry] = row;
@@ -63,10 +64,10 @@ function replayCase(c: EvidenceCase, config: ReturnType<typeof makeConfig>): Det
     if (!d) continue;
     const prev = best.get(entry);
     const m = { registry_id: id, entry, kind: d.kind, score: r4(d.score) };
-    if (prev && (KIND_RANK[prev.kind]! > KIND_RANK[m.kind]! || (prev.kind === m.kind && prev.score >= m.score))) continue;
+    if (prev && (KIND_RANK[prev.kind] > KIND_RANK[m.kind] || (prev.kind === m.kind && prev.score >= m.score))) continue;
     best.set(entry, m);
   }
-  const sorted = [...best.values()].sort((a, b) => KIND_RANK[b.kind]! - KIND_RANK[a.kind]! || b.score - a.score || a.entry - b.entry);
+  const sorted = [...best.values()].sort((a, b) => KIND_RANK[b.kind] - KIND_RANK[a.kind] || b.score - a.score || a.entry - b.entry);
   const out: DetectedMatch[] = sorted.map(({ registry_id, kind, score }) => ({ registry_id, kind, score }));
   for (const mk of c.markers) out.push({ registry_id: mk.registry_id, kind: 'marker', score: mk.score, tags: mk.tags });
   return out.slice(0, config.maxMatchesPerSample);

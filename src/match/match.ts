@@ -46,7 +46,8 @@ export interface MatcherOptions {
   collectEvidence?: boolean;
 }
 
-const KIND_RANK: Record<MatchKind, number> = { exact: 4, near_duplicate: 3, contains: 2, contained_in: 1, marker: 0 };
+/** Order of a sample's matches: strongest kind first (then score, then entry index). */
+export const KIND_RANK: Readonly<Record<MatchKind, number>> = { exact: 4, near_duplicate: 3, contains: 2, contained_in: 1, marker: 0 };
 const SPAN_GAP = 64; // characters: evidence spans closer than this merge
 const MAX_SPANS = 64;
 const LOW_EVIDENCE = ENTRY_FLAG.SHORT | ENTRY_FLAG.LOW_VARIETY | ENTRY_FLAG.COMMON;
