@@ -1,5 +1,8 @@
 /** The evidence dump of bench/accuracy/evidence.ts: one header line, then one line per case. */
-import type { Evidence } from '../../src/match/decide.js';
+import { DECISION_PARAMS, type Evidence } from '../../src/match/decide.js';
+
+/** What a replay may vary: decide()'s parameters, and the per-sample cap, a filter applied after it. */
+export const REPLAYABLE: readonly string[] = [...DECISION_PARAMS, 'maxMatchesPerSample'];
 
 /** Evidence fields in the order each candidate row stores them (after the registry id). */
 export const EVIDENCE_FIELDS = [

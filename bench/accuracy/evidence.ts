@@ -14,8 +14,7 @@ import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { makeConfig } from '../../src/config/index.js';
-import { DECISION_PARAMS } from '../../src/match/decide.js';
-import { EVIDENCE_FIELDS, type EvidenceCase, type EvidenceHeader } from './evidence-format.js';
+import { EVIDENCE_FIELDS, REPLAYABLE, type EvidenceCase, type EvidenceHeader } from './evidence-format.js';
 import { loadRules } from '../../src/match/markers.js';
 import { createMatcher } from '../../src/match/match.js';
 import { initXXHash } from '../../src/registry/digest.js';
@@ -40,8 +39,7 @@ async function main(): Promise<void> {
   const resultsFile = join(dir, 'results.json');
   const runArgs = existsSync(resultsFile) ? ((JSON.parse(readFileSync(resultsFile, 'utf8')) as { args?: Record<string, unknown> }).args ?? null) : null;
   const runConfig = (runArgs?.config ?? {}) as Record<string, number>;
-  const replayable: readonly string[] = [...DECISION_PARAMS, 'maxMatchesPerSample'];
-  const shaping = Object.fromEntries(Object.entries(runConfig).filter(([k]) => !replayable.includes(k)));
+  const shaping = Object.fromEntries(Object.entries(runConfig).filter(([k]) => !REPLAYABLE.includes(k)));
   // No cap here: the replay applies maxMatchesPerSample after its decisions, as the matcher does.
   const config = makeConfig({ ...shaping, minEvidence: 1, minShare: 0, maxMatchesPerSample: 10000 });
   await initXXHash();

@@ -13,17 +13,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { makeConfig } from '../../src/config/index.js';
-import { decide, DECISION_PARAMS } from '../../src/match/decide.js';
-import { KIND_RANK } from '../../src/match/match.js';
+import { decide } from '../../src/match/decide.js';
+import { matchOrder, outranks, round4 } from '../../src/match/match.js';
 import type { MatchKind } from '../../src/types.js';
 import type { Label } from './cases.js';
 import type { DetectedMatch } from './detectors.js';
-import { evidenceOf, type EvidenceCase, type EvidenceHeader } from './evidence-format.js';
+import { evidenceOf, REPLAYABLE, type EvidenceCase, type EvidenceHeader } from './evidence-format.js';
 import { renderTable, score, type CategoryResult } from './metrics.js';
 
-const r4 = (x: number): number => Math.round(x * 10000) / 10000;
-/** What a replay may vary: decide()'s parameters and the per-sample cap, a filter after it. */
-const REPLAYABLE: readonly string[] = [...DECISION_PARAMS, 'maxMatchesPerSample'];
 
 interface Args {
   dir: string;
@@ -63,11 +60,10 @@ function replayCase(c: EvidenceCase, config: ReturnType<typeof makeConfig>): Det
     const d = decide(evidenceOf(row), config);
     if (!d) continue;
     const prev = best.get(entry);
-    const m = { registry_id: id, entry, kind: d.kind, score: r4(d.score) };
-    if (prev && (KIND_RANK[prev.kind] > KIND_RANK[m.kind] || (prev.kind === m.kind && prev.score >= m.score))) continue;
-    best.set(entry, m);
+    const m = { registry_id: id, entry, kind: d.kind, score: round4(d.score) };
+    if (!prev || outranks(m, prev)) best.set(entry, m);
   }
-  const sorted = [...best.values()].sort((a, b) => KIND_RANK[b.kind] - KIND_RANK[a.kind] || b.score - a.score || a.entry - b.entry);
+  const sorted = [...best.values()].sort(matchOrder);
   const out: DetectedMatch[] = sorted.map(({ registry_id, kind, score }) => ({ registry_id, kind, score }));
   for (const mk of c.markers) out.push({ registry_id: mk.registry_id, kind: 'marker', score: mk.score, tags: mk.tags });
   return out.slice(0, config.maxMatchesPerSample);

@@ -48,6 +48,43 @@ export interface MatcherOptions {
 
 /** Order of a sample's matches: strongest kind first (then score, then entry index). */
 export const KIND_RANK: Readonly<Record<MatchKind, number>> = { exact: 4, near_duplicate: 3, contains: 2, contained_in: 1, marker: 0 };
+
+interface Ranked {
+  kind: MatchKind;
+  score: number;
+  entry: number;
+}
+/** Whether m replaces prev as an entry's match: a stronger kind, or the same kind with a higher score. */
+export const outranks = (m: Ranked, prev: Ranked): boolean => KIND_RANK[m.kind] > KIND_RANK[prev.kind] || (m.kind === prev.kind && m.score > prev.score);
+/** A sample's match order: strongest kind, then score, then entry index. */
+export const matchOrder = (a: Ranked, b: Ranked): number => KIND_RANK[b.kind] - KIND_RANK[a.kind] || b.score - a.score || a.entry - b.entry;
+/** Scores and evidence are reported to 4 digits. */
+export const round4 = (x: number): number => Math.round(x * 10000) / 10000;
+
+/** A match's `evidence` as reported: the numbers decide() took, rounded, plus the chain's coverage and the LSH mark. */
+function evidenceRecord(ev: Evidence, coverE: number, coverS: number, lsh: boolean): Record<string, number | string> {
+  return {
+    channel: ev.channel ? 'code' : 'text',
+    chain: ev.chain,
+    hits: ev.hits,
+    entry_weight: round4(ev.entryWeight),
+    sample_weight: round4(ev.sampleWeight),
+    matched_weight: round4(ev.matchedWeight),
+    entry_kept: round4(ev.entryKept),
+    preserved_tokens: ev.preservedOwn,
+    own_tokens: ev.ownTokens,
+    entry_tokens: ev.entryTokens,
+    sample_tokens: ev.sampleTokens,
+    passage_kept: round4(ev.passageKept),
+    sample_kept: round4(ev.sampleKept),
+    entry_coverage: round4(coverE),
+    sample_coverage: round4(coverS),
+    weighted_share: round4(ev.share),
+    weighted_share_sample: round4(ev.shareSample),
+    jaccard: round4(ev.jaccard),
+    lsh: lsh ? 1 : 0,
+  };
+}
 const SPAN_GAP = 64; // characters: evidence spans closer than this merge
 const MAX_SPANS = 64;
 const LOW_EVIDENCE = ENTRY_FLAG.SHORT | ENTRY_FLAG.LOW_VARIETY | ENTRY_FLAG.COMMON;
@@ -317,34 +354,7 @@ export function createMatcher(
     const decision = decide(ev, config);
     if (!decision) return null;
     const { kind, score } = decision;
-    const r4 = (x: number) => Math.round(x * 10000) / 10000;
-    return {
-      entry: e,
-      kind,
-      score: r4(score),
-      spans: spansOf(ch, kept, K),
-      evidence: {
-        channel: c ? 'code' : 'text',
-        chain: K,
-        hits: count,
-        entry_weight: r4(wEntry),
-        sample_weight: r4(sTot),
-        matched_weight: r4(W),
-        entry_kept: r4(keptE),
-        preserved_tokens: lcs.own,
-        own_tokens: own,
-        entry_tokens: nE,
-        sample_tokens: ch.tokens.n,
-        passage_kept: r4(passageKept),
-        sample_kept: r4(keptS),
-        entry_coverage: r4(coverE),
-        sample_coverage: r4(coverS),
-        weighted_share: r4(share),
-        weighted_share_sample: r4(shareS),
-        jaccard: r4(jac),
-        lsh: lshCand.has(e) ? 1 : 0,
-      },
-    };
+    return { entry: e, kind, score: round4(score), spans: spansOf(ch, kept, K), evidence: evidenceRecord(ev, coverE, coverS, lshCand.has(e)) };
   }
 
   return (text: string): SampleMatches => {
@@ -421,11 +431,10 @@ export function createMatcher(
       const m = verify(j, fp);
       if (!m) continue;
       const prev = found.get(m.entry);
-      if (prev && (KIND_RANK[prev.kind] > KIND_RANK[m.kind] || (prev.kind === m.kind && prev.score >= m.score))) continue;
-      found.set(m.entry, m);
+      if (!prev || outranks(m, prev)) found.set(m.entry, m);
     }
 
-    const matches = [...found.values()].sort((a, b) => KIND_RANK[b.kind] - KIND_RANK[a.kind] || b.score - a.score || a.entry - b.entry);
+    const matches = [...found.values()].sort(matchOrder);
     for (const m of findMarkers(text, compiled, builtinRulesOnly))
       matches.push({ entry: -1, kind: 'marker', score: m.rule.confidence, spans: m.spans, rule: m.rule.id, tags: m.tags });
     const cap = config.maxMatchesPerSample;

@@ -51,6 +51,8 @@ export const ENTRY_FLAG = Object.freeze({ SHORT: 1, LOW_VARIETY: 2, COMMON: 4 })
  */
 export const DF_WEIGHT = Float32Array.from({ length: 256 }, (_, df) => (df ? 1 / df : 0));
 export const COMMON_ENTRY = 0xffffffff;
+/** First section a scan does not load into shared memory (ids, token hashes and texts follow it on disk). */
+export const SHARED_END = 'ids.off';
 
 export interface RegistryHeader {
   format: 'contamscan-registry';
@@ -212,7 +214,7 @@ export interface RegistrySize {
 export function registrySize(header: RegistryHeader, dataStart: number): RegistrySize {
   const last = header.sections[header.sections.length - 1];
   const file = dataStart + (last ? last.offset + sectionByteLength(last) : 0);
-  const ids = header.sections.find((s) => s.name === 'ids.off');
+  const ids = header.sections.find((s) => s.name === SHARED_END);
   const memory = ids ? ids.offset : file - dataStart;
   const per = (b: number) => (header.entries ? Math.round(b / header.entries) : 0);
   return { file_bytes: file, memory_bytes: memory, per_entry: { file: per(file), memory: per(memory) } };

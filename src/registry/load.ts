@@ -9,7 +9,7 @@ import { open } from 'node:fs/promises';
 import { assertSameFingerprint, type Config } from '../config/index.js';
 import { ContamscanError } from '../errors.js';
 import { initXXHash, xx } from './digest.js';
-import { readRegistryHeader, sectionByteLength, sectionView, type RegistryHeader, type SectionInfo } from './format.js';
+import { readRegistryHeader, SHARED_END, sectionByteLength, sectionView, type RegistryHeader, type SectionInfo } from './format.js';
 import type { KeyTable, KeyTable16 } from './table.js';
 
 export interface RegistryShared {
@@ -63,8 +63,6 @@ export interface LoadedRegistry {
   /** Closes the file descriptor that token hashes and texts are read through (after the last match and text). */
   close(): void;
 }
-
-const SHARED_END = 'ids.off';
 
 function section(h: RegistryHeader, name: string): SectionInfo {
   const s = h.sections.find((x) => x.name === name);
