@@ -7,7 +7,11 @@ import { jaccardEstimate, minhash } from '../src/fingerprint/minhash.js';
 import { candidateProbability, optimalBands } from '../src/fingerprint/lsh.js';
 import { densityLevel, selectedAt } from '../src/fingerprint/index.js';
 import { FINGERPRINT_ALGORITHM, makeConfig, PARAMS, type ConfigInput } from '../src/config/index.js';
-import { expectThrowsContamscan } from './helpers.js';
+import { expectThrowsContamscan, ROOT } from './helpers.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const FIXTURES = join(ROOT, 'fixtures');
 
 const SEED = 0x5eed;
 const [T1, T2] = laneSeeds(SEED);
@@ -62,6 +66,47 @@ describe('hash: reference vectors', () => {
     expect(Array.from(tb.h1.subarray(0, n))).toEqual([-1335410007, 672170942, 411770682, 498946003, 1222116004]);
     expect(Array.from(tb.start.subarray(0, n))).toEqual([0, 6, 8, 10, 13]);
     expect(Array.from(tb.end.subarray(0, n))).toEqual([5, 7, 9, 13, 14]);
+  });
+  it('both tokenizers over the fixtures and edge cases: digest of every hash, span and code-character count', () => {
+    // Pins the tokenizers' whole output, so a speed change to them (character tables, cached hashes) must give the
+    // same numbers on every branch: Latin-1 folding, separators, strings, comments, numbers with dots, Baker
+    // distances past 255. Value from the implementation of 2026-11-22 (before the table-driven loops).
+    const texts = ['registry/chat-answers.jsonl', 'registry/benchmark-items.jsonl', 'shards/chat-dump.jsonl', 'shards/code-files.json'].map((f) =>
+      readFileSync(join(FIXTURES, f), 'utf8'),
+    );
+    const ids = range(0, 300).map((i) => `v${i}`).join(' = ') + ' ' + range(0, 300).map((i) => `v${299 - i}`).join('; ');
+    texts.push(
+      '', ' ', 'a', 'É', 'ÀÉÎ×÷ þ ß Straße ÆØÅ', '1.2.3abc x.y.z 0x1F 3.14e-5', 'x = "abc', "y = 'a\\' b'", '`multi\nline ${t}`',
+      '// comment only', 'a /* open comment', '/* c */ b', '#', '# heading\ncode()', 'a$b _c $ _', '\u00a0q\u00a0', 'tail\\',
+      '“smart” — dash… €5 → ok ☃ 😀 emoji😀mid', 'CJK 漢字かな、テスト。', '\ufeffbom', 'x\u2028y', ids, ids.toUpperCase(),
+    );
+    let h = 0x12345678;
+    const mix = (v: number) => {
+      h = Math.imul(h ^ (v | 0), 0x01000193);
+      h ^= h >>> 15;
+    };
+    const tb = newTokenBuffer(8);
+    for (const t of texts) {
+      for (const [code, s1, s2] of [[false, T1, T2], [true, C1, C2]] as const) {
+        const n = code ? tokenizeCode(t, s1, s2, tb) : tokenizeText(t, s1, s2, tb);
+        mix(n);
+        if (!code) mix(tb.codeChars);
+        for (let i = 0; i < n; i++) {
+          mix(tb.h1[i]);
+          mix(tb.h2[i]);
+          mix(tb.start[i]);
+          mix(tb.end[i]);
+        }
+      }
+    }
+    expect(texts.reduce((a, t) => a + t.length, 0)).toBe(24199);
+    expect(h >>> 0).toBe(3567567368);
+  });
+  it('minhash signatures for k = 128, 64 (power-of-two bins) and 100', () => {
+    const sum = (s: Uint32Array) => s.reduce((h, v) => (Math.imul(h, 31) + v) | 0, 0);
+    expect(sum(minhash(setOf(range(0, 1000)), 128, SEED))).toBe(176628980);
+    expect(sum(minhash(setOf(range(0, 1000)), 64, SEED))).toBe(-161589862);
+    expect(sum(minhash(setOf(range(0, 1000)), 100, SEED))).toBe(-1558549133);
   });
 });
 

@@ -67,12 +67,23 @@ const WORD = new Uint8Array(65536);
   for (const [a, b] of separators) WORD.fill(0, a, b + 1);
 })();
 
+/** Code characters: { } ( ) [ ] ; = < > : _ */
+const CODE_CHAR = new Uint8Array(65536);
+for (const ch of '{}()[];=<>:_') CODE_CHAR[ch.charCodeAt(0)] = 1;
+
 /** Case fold for the ranges where it is a fixed offset (ASCII, Latin-1 upper). */
 function fold(c: number): number {
   if (c >= 65 && c <= 90) return c | 0x20;
   if (c >= 0xc0 && c <= 0xde && c !== 0xd7) return c + 0x20;
   return c;
 }
+
+/**
+ * Text channel's per-character table: the case-folded character for a word character, 0 for a separator (no word
+ * character folds to 0). One read per character replaces the class test and the fold.
+ */
+const TEXT_CHAR = new Uint16Array(65536);
+for (let c = 0; c < 65536; c++) if (WORD[c] === 1) TEXT_CHAR[c] = fold(c);
 
 /** Text channel. Returns the token count; hashes in tb.h1/h2, char spans in tb.start/end. */
 export function tokenizeText(text: string, seed1: number, seed2: number, tb: TokenBuffer): number {
@@ -81,9 +92,14 @@ export function tokenizeText(text: string, seed1: number, seed2: number, tb: Tok
   let i = 0;
   let codeChars = 0;
   grow(tb, 64);
+  let h1 = tb.h1;
+  let h2 = tb.h2;
+  let st = tb.start;
+  let en = tb.end;
   while (i < len) {
     let c = text.charCodeAt(i);
-    if (WORD[c] === 0) {
+    let f = TEXT_CHAR[c];
+    if (f === 0) {
       codeChars += CODE_CHAR[c];
       i++;
       continue;
@@ -91,19 +107,22 @@ export function tokenizeText(text: string, seed1: number, seed2: number, tb: Tok
     const s = i;
     let a = seed1;
     let b = seed2;
-    do {
-      c = fold(c);
-      a = Math.imul(a ^ c, FNV_PRIME_1);
-      b = Math.imul(b ^ c, FNV_PRIME_2);
-      i++;
-      if (i >= len) break;
+    for (;;) {
+      a = Math.imul(a ^ f, FNV_PRIME_1);
+      b = Math.imul(b ^ f, FNV_PRIME_2);
+      if (++i >= len) break;
       c = text.charCodeAt(i);
-    } while (WORD[c] === 1);
-    if (n >= tb.h1.length) grow(tb, n + 1);
-    tb.h1[n] = fmix32(a);
-    tb.h2[n] = fmix32(b);
-    tb.start[n] = s;
-    tb.end[n] = i;
+      f = TEXT_CHAR[c];
+      if (f === 0) break;
+    }
+    if (n >= h1.length) {
+      grow(tb, n + 1);
+      ({ h1, h2, start: st, end: en } = tb);
+    }
+    h1[n] = fmix32(a);
+    h2[n] = fmix32(b);
+    st[n] = s;
+    en[n] = i;
     n++;
   }
   tb.n = n;
@@ -182,12 +201,44 @@ function isIdentPart(c: number): boolean {
   return isIdentStart(c) || (c >= 48 && c <= 57);
 }
 
+/** Code channel's character classes, one table read per character. */
+const C_SKIP = 0; // whitespace, control characters, NBSP
+const C_IDENT = 1; // identifier start
+const C_DIGIT = 2;
+const C_OTHER = 3; // punctuation, quotes, comment starts
+const CODE_CLASS = new Uint8Array(65536);
+/** 1 for a character that continues an identifier; 2 also for '.', which continues a number. */
+const IDENT_PART = new Uint8Array(65536);
+for (let c = 0; c < 65536; c++) {
+  CODE_CLASS[c] = c <= 32 || c === 0xa0 ? C_SKIP : isIdentStart(c) ? C_IDENT : c >= 48 && c <= 57 ? C_DIGIT : C_OTHER;
+  IDENT_PART[c] = isIdentPart(c) ? 1 : 0;
+}
+IDENT_PART[46] = 2;
+
+/** Both lanes of "identifier seen d tokens ago" (d = 0..255; 0 = new), per seed pair: hashed once, not per token. */
+const BAKER_DISTANCES = 256;
+const bakerCache = new Map<string, Int32Array>();
+function bakerTable(seed1: number, seed2: number): Int32Array {
+  const key = `${seed1},${seed2}`;
+  let t = bakerCache.get(key);
+  if (!t) {
+    t = new Int32Array(2 * BAKER_DISTANCES);
+    for (let d = 0; d < BAKER_DISTANCES; d++) {
+      t[2 * d] = hashInt(seed1, 0x1d000 + d) | 0;
+      t[2 * d + 1] = hashInt(seed2, 0x1d000 + d) | 0;
+    }
+    bakerCache.set(key, t);
+  }
+  return t;
+}
+
 /**
  * Code channel. Both lanes of an abstract identifier token hash the back-distance, so a rename cannot change it.
  */
 export function tokenizeCode(text: string, seed1: number, seed2: number, tb: TokenBuffer): number {
   const len = text.length;
   const kw = keywordTable(seed1);
+  const baker = bakerTable(seed1, seed2);
   epoch = (epoch + 1) | 0;
   if (epoch === 0) {
     identEpoch.fill(0);
@@ -196,36 +247,35 @@ export function tokenizeCode(text: string, seed1: number, seed2: number, tb: Tok
   let n = 0;
   let i = 0;
   grow(tb, 64);
+  let o1 = tb.h1;
+  let o2 = tb.h2;
+  let st = tb.start;
+  let en = tb.end;
   while (i < len) {
     const c = text.charCodeAt(i);
-    if (c <= 32 || c === 0xa0) {
+    const cls = CODE_CLASS[c];
+    if (cls === C_SKIP) {
       i++;
       continue;
     }
     const s = i;
     let a = seed1;
     let b = seed2;
-    let kind = 0; // 0 punct, 1 ident, 2 number, 3 string
-    if (isIdentStart(c)) {
-      kind = 1;
-      while (i < len) {
-        const d = text.charCodeAt(i);
-        if (!isIdentPart(d)) break;
+    let ident = false;
+    if (cls === C_IDENT || cls === C_DIGIT) {
+      // an identifier runs over identifier characters; a number also over '.'
+      ident = cls === C_IDENT;
+      const lim = ident ? 2 : 3; // IDENT_PART value that ends the token: '.' (2) ends an identifier, not a number
+      let d = c;
+      for (;;) {
         a = Math.imul(a ^ d, FNV_PRIME_1);
         b = Math.imul(b ^ d, FNV_PRIME_2);
-        i++;
-      }
-    } else if (c >= 48 && c <= 57) {
-      kind = 2;
-      while (i < len) {
-        const d = text.charCodeAt(i);
-        if (!(isIdentPart(d) || d === 46)) break;
-        a = Math.imul(a ^ d, FNV_PRIME_1);
-        b = Math.imul(b ^ d, FNV_PRIME_2);
-        i++;
+        if (++i >= len) break;
+        d = text.charCodeAt(i);
+        const p = IDENT_PART[d];
+        if (p === 0 || p >= lim) break;
       }
     } else if (c === 34 || c === 39 || c === 96) {
-      kind = 3;
       i++;
       a = Math.imul(a ^ 0x22, FNV_PRIME_1);
       b = Math.imul(b ^ 0x22, FNV_PRIME_2);
@@ -246,7 +296,8 @@ export function tokenizeCode(text: string, seed1: number, seed2: number, tb: Tok
       }
     } else if (c === 35 || (c === 47 && i + 1 < len && text.charCodeAt(i + 1) === 47)) {
       // '#' or '//' comment (also drops C preprocessor lines and markdown headings: layout, not evidence here)
-      while (i < len && text.charCodeAt(i) !== 10) i++;
+      const nl = text.indexOf('\n', i);
+      i = nl < 0 ? len : nl;
       continue;
     } else if (c === 47 && i + 1 < len && text.charCodeAt(i + 1) === 42) {
       const close = text.indexOf('*/', i + 2);
@@ -258,8 +309,8 @@ export function tokenizeCode(text: string, seed1: number, seed2: number, tb: Tok
       b = Math.imul(b ^ c, FNV_PRIME_2);
     }
     let h1 = fmix32(a) | 0;
-    let h2 = fmix32(b) | 0;
-    if (kind === 1 && !isKeyword(kw, h1)) {
+    let h2: number;
+    if (ident && !isKeyword(kw, h1)) {
       // Baker's parameterization: distance to the previous occurrence of this identifier.
       const slot = (h1 ^ (h1 >>> 16)) & (IDENT_SLOTS - 1);
       let dist = 0;
@@ -270,23 +321,23 @@ export function tokenizeCode(text: string, seed1: number, seed2: number, tb: Tok
       identEpoch[slot] = epoch;
       identKey[slot] = h1;
       identPos[slot] = n;
-      h1 = hashInt(seed1, 0x1d000 + dist) | 0;
-      h2 = hashInt(seed2, 0x1d000 + dist) | 0;
+      h1 = baker[2 * dist];
+      h2 = baker[2 * dist + 1];
+    } else h2 = fmix32(b) | 0;
+    if (n >= o1.length) {
+      grow(tb, n + 1);
+      ({ h1: o1, h2: o2, start: st, end: en } = tb);
     }
-    if (n >= tb.h1.length) grow(tb, n + 1);
-    tb.h1[n] = h1;
-    tb.h2[n] = h2;
-    tb.start[n] = s;
-    tb.end[n] = i;
+    o1[n] = h1;
+    o2[n] = h2;
+    st[n] = s;
+    en[n] = i;
     n++;
   }
   tb.n = n;
   return n;
 }
 
-/** Code characters: { } ( ) [ ] ; = < > : _ */
-const CODE_CHAR = new Uint8Array(65536);
-for (const ch of '{}()[];=<>:_') CODE_CHAR[ch.charCodeAt(0)] = 1;
 
 /**
  * Cheap code-likeness gate: the code channel is only computed for texts with enough code punctuation.
