@@ -123,3 +123,19 @@ export function renderTable(results: Record<string, CategoryResult[]>, markdown:
   const line = (r: string[]): string => r.map((x, i) => (i === 0 ? x.padEnd(w[i]) : x.padStart(w[i]))).join('  ');
   return [line(head), w.map((x) => '-'.repeat(x)).join('  '), ...rows.map(line)].join('\n') + '\n';
 }
+
+
+/**
+ * Median closeness (word LCS over the longer length) of the edit10 and edit25 copies to their entries: what the
+ * label audit's COPY_CLOSENESS (cases.ts) stands for, measured on this run's cases. NaN without such cases.
+ */
+export function editCloseness(labels: Label[]): { edit10: number; edit25: number } {
+  const median = (cat: string): number => {
+    const s = labels
+      .filter((l) => l.category === cat && typeof l.meta.closeness === 'number')
+      .map((l) => l.meta.closeness as number)
+      .sort((a, b) => a - b);
+    return s.length ? (s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2) : NaN;
+  };
+  return { edit10: median('edit10'), edit25: median('edit25') };
+}

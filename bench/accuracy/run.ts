@@ -7,9 +7,9 @@ import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ngram13Detector } from '../baselines/ngram13.js';
-import { buildCases, CATEGORIES } from './cases.js';
+import { buildCases, CATEGORIES, COPY_CLOSENESS } from './cases.js';
 import { contamscanAvailable, contamscanDetector, type Detector, type DetectedMatch } from './detectors.js';
-import { renderTable, score, type CategoryResult } from './metrics.js';
+import { editCloseness, renderTable, score, type CategoryResult } from './metrics.js';
 
 interface Args {
   quick: boolean;
@@ -97,11 +97,30 @@ async function main(): Promise<void> {
   console.log('\n' + table);
   console.log('rate = recall (positives) or false-positive rate (negatives); attr = first-ranked match (kind, then score) is the expected entry;');
   console.log('entries = mean share of expected entries reported (multi, claude_code); ok = meets the target.');
+  const closeness = editCloseness(built.labels);
+  const auditNote = labelAuditNote(built.summary, closeness);
+  console.log('\n' + auditNote);
   const md =
     `Accuracy benchmark (${args.quick ? 'quick, ' : ''}${perCategory}/category, seed ${args.seed}${Object.keys(args.config).length ? `, config ${JSON.stringify(args.config)}` : ''})\n\n` +
-    renderTable(results, true);
+    renderTable(results, true) +
+    `\n${auditNote}\n`;
   writeFileSync(join(out, 'table.md'), md);
-  writeFileSync(join(out, 'results.json'), JSON.stringify({ args: { ...args, only: args.only ? [...args.only] : undefined }, perCategory, timings, summary: built.summary, results }, null, 2));
+  writeFileSync(join(out, 'results.json'), JSON.stringify({ args: { ...args, only: args.only ? [...args.only] : undefined }, perCategory, timings, summary: built.summary, edit_closeness: closeness, results }, null, 2));
+}
+
+/** One line on the negatives the label audit excluded as copies (cases.ts), per category with any. */
+function labelAuditNote(summary: Record<string, unknown>, closeness: { edit10: number; edit25: number }): string {
+  const ex = (summary.negative_audit_excluded ?? {}) as Record<string, Record<string, number>>;
+  const parts = Object.entries(ex)
+    .map(([cat, c]) => [cat, Object.entries(c).filter(([, v]) => v > 0)] as const)
+    .filter(([, c]) => c.length)
+    .map(([cat, c]) => `${cat}: ${c.map(([k, v]) => `${v} ${k.replace(/_/g, ' ')}`).join(', ')}`);
+  const med = Number.isFinite(closeness.edit25) ? `; median closeness of this run's copies: edit10 ${closeness.edit10.toFixed(3)}, edit25 ${closeness.edit25.toFixed(3)}` : '';
+  return (
+    `Label audit, negatives excluded as copies of a registry entry (identical, a shared 25-word run, or at least as close to an entry ` +
+    `answering the same prompt as a 25%-edited copy: word LCS over the longer length >= ${COPY_CLOSENESS.toFixed(3)}${med}): ` +
+    (parts.length ? parts.join('; ') : 'none')
+  );
 }
 
 main().catch((e: unknown) => {

@@ -62,6 +62,28 @@ export function words(text: string): string[] {
   return text.toLowerCase().match(/[\p{L}\p{N}_]+/gu) ?? [];
 }
 
+/**
+ * Closeness of two texts on word tokens: the longest common subsequence over the longer text's length, 0..1. A copy
+ * with a fraction f of its words edited (substituted, deleted or inserted, as editWords does) scores about 1 - 2f/3.
+ * Texts over `maxWords` words are not compared (-1): the table below is O(n m).
+ */
+export function closeness(a: readonly string[], b: readonly string[], maxWords = 4000): number {
+  if (a.length === 0 || b.length === 0) return 0;
+  if (a.length > maxWords || b.length > maxWords) return -1;
+  const ids = new Map<string, number>();
+  const id = (w: string): number => ids.get(w) ?? (ids.set(w, ids.size), ids.size - 1);
+  const x = Int32Array.from(a, id);
+  const y = Int32Array.from(b, id);
+  let prev = new Int32Array(y.length + 1);
+  let cur = new Int32Array(y.length + 1);
+  for (let i = 1; i <= x.length; i++) {
+    const xi = x[i - 1];
+    for (let j = 1; j <= y.length; j++) cur[j] = xi === y[j - 1] ? prev[j - 1] + 1 : prev[j] > cur[j - 1] ? prev[j] : cur[j - 1];
+    [prev, cur] = [cur, prev];
+  }
+  return prev[y.length] / Math.max(x.length, y.length);
+}
+
 /** Whitespace-insensitive, case-insensitive identity key: two registry entries with the same key are the same text. */
 export function identityKey(text: string): string {
   return text.toLowerCase().replace(/\s+/g, ' ').trim();
