@@ -460,10 +460,9 @@ export async function buildCases(opt: BuildOptions): Promise<BuildResult> {
     else byPrompt.set(e.prompt, [e]);
   }
   /**
-   * The registry entry answering the same prompt that a negative is closest to (word LCS over the longer length), among
-   * entries long enough for the registry to attribute (minEntryTokens words). Measured by the benchmark, not by a detector: a negative as close
-   * to an entry as the edited copies are to theirs cannot be told from one by any detector (bench/accuracy/README.md
-   * "Negatives as close as edited copies").
+   * The registry entry answering the same prompt that a negative is closest to (word LCS over the longer length),
+   * among entries long enough for the registry to attribute (minEntryTokens words). Measured by the benchmark, not by
+   * a detector (bench/accuracy/README.md "Label audit"). Closeness is unrounded here; labels store it to 3 digits.
    */
   const attributable = makeConfig().minEntryTokens;
   const nearestSamePrompt = (text: string, prompt: string | undefined): { entry: string; closeness: number } | undefined => {
@@ -475,7 +474,7 @@ export async function buildCases(opt: BuildOptions): Promise<BuildResult> {
       const ew = words(e.text);
       if (ew.length < attributable) continue;
       const c = closeness(ew, w);
-      if (!best || c > best.closeness) best = { entry: e.id, closeness: round3(c) };
+      if (!best || c > best.closeness) best = { entry: e.id, closeness: c };
     }
     return best;
   };
@@ -658,10 +657,10 @@ export async function buildCases(opt: BuildOptions): Promise<BuildResult> {
         const nearest = nearestSamePrompt(x.text, x.prompt);
         if (nearest && nearest.closeness >= COPY_CLOSENESS) {
           ex.as_close_as_edit25++;
-          closeExamples.push({ category: cat, nearest: nearest.entry, closeness: nearest.closeness, meta: x.meta });
+          closeExamples.push({ category: cat, nearest: nearest.entry, closeness: round3(nearest.closeness), meta: x.meta });
           continue;
         }
-        put(cat, x.text, [], nearest ? { ...x.meta, nearest } : x.meta);
+        put(cat, x.text, [], nearest ? { ...x.meta, nearest: { entry: nearest.entry, closeness: round3(nearest.closeness) } } : x.meta);
         kept++;
       }
     }
