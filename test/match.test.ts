@@ -410,6 +410,26 @@ describe('an edited copy of an entry the registry holds in many versions (mutual
     const off = await scanTexts(samples, { registry: reg, config: { mutualKept: 1 } });
     expect(off.by('edited')).toEqual([]);
   });
+
+  it('a cut of 20+ of its words is found as contained_in under the weight floor; a 12-word cut is not; off without the rule', async () => {
+    const samples = [
+      { id: 'cut', text: words.slice(8, 40).join(' ') }, // 32 words, about 60% of the answer
+      { id: 'tiny', text: words.slice(8, 20).join(' ') }, // 12 words: under ownFragmentTokens
+    ];
+    const on = await scanTexts(samples, { registry: reg });
+    const m = on.by('cut');
+    expect(m.map((x) => x.registry_id)).toContain('starter');
+    for (const x of m) {
+      expect(x.kind).toBe('contained_in');
+      const ev = x.evidence!;
+      expect(ev.channel).toBe('text');
+      expect(ev.matched_weight as number).toBeLessThan(6); // the contained_in rule's minWeight floor alone would drop it
+      expect(ev.sample_kept as number).toBeGreaterThanOrEqual(0.95);
+    }
+    expect(on.by('tiny')).toEqual([]);
+    const off = await scanTexts(samples, { registry: reg, config: { ownFragmentTokens: 1e6 } });
+    expect(off.by('cut')).toEqual([]);
+  });
 });
 
 describe('decide() replays verification (the accuracy benchmark tunes thresholds on dumped evidence)', () => {

@@ -48,6 +48,9 @@ export const DECISION_PARAMS = [
   'containment',
   'codeContainment',
   'fragment',
+  'ownFragmentKept',
+  'ownFragmentTokens',
+  'ownFragmentShare',
   'minShare',
   'minWeight',
   'minEvidence',
@@ -89,6 +92,18 @@ export function decide(ev: Evidence, config: Config): { kind: MatchKind; score: 
   )
     return { kind: 'contains', score: keptE };
   if (ev.entryTokens > ev.sampleTokens && keptS >= config.fragment && shareS >= config.minShare && W >= config.minWeight)
+    return { kind: 'contained_in', score: keptS };
+  // A cut of an answer the registry holds in several versions (GPTeacher's near-identical answers): its shingles weigh
+  // little, but the fragment lies almost whole, in order, inside the entry and is mostly the entry's own words, not
+  // its prompt's. Text channel only: renamed code statements of this length recur in unrelated code entries.
+  if (
+    ev.channel === 0 &&
+    ev.entryTokens > ev.sampleTokens &&
+    ev.sampleTokens >= config.ownFragmentTokens &&
+    keptS >= config.ownFragmentKept &&
+    ev.preservedOwn >= config.ownFragmentShare * ev.sampleTokens &&
+    shareS >= config.minShare
+  )
     return { kind: 'contained_in', score: keptS };
   // A cut-down copy: a long passage of the entry, densely preserved, inside the sample (score: share of the entry).
   if (ev.preservedOwn >= config.passageTokens && ev.passageKept >= config.passageKept && W >= config.passageWeight)
