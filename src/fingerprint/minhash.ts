@@ -20,23 +20,13 @@ export function minhash(sh: ShingleBuffer, k: number, seed: number, out: Uint32A
   // bin = floor(f1 * k / 2^32): the top log2(k) bits of f1 when k is a power of two (the default 128), which is
   // the same number without the float multiply and divide.
   const shift = 32 - Math.log2(k);
-  if (Number.isInteger(shift) && shift > 0 && shift < 32) {
-    for (let i = 0; i < n; i++) {
-      const bin = f1[i] >>> shift;
-      const v = f2[i] >>> 0;
-      if (v < out[bin]) {
-        if (out[bin] === EMPTY) filled++;
-        out[bin] = v;
-      }
-    }
-  } else {
-    for (let i = 0; i < n; i++) {
-      const bin = Math.floor(((f1[i] >>> 0) * k) / 4294967296);
-      const v = f2[i] >>> 0;
-      if (v < out[bin]) {
-        if (out[bin] === EMPTY) filled++;
-        out[bin] = v;
-      }
+  const pow2 = Number.isInteger(shift) && shift > 0 && shift < 32;
+  for (let i = 0; i < n; i++) {
+    const bin = pow2 ? f1[i] >>> shift : Math.floor(((f1[i] >>> 0) * k) / 4294967296);
+    const v = f2[i] >>> 0;
+    if (v < out[bin]) {
+      if (out[bin] === EMPTY) filled++;
+      out[bin] = v;
     }
   }
   if (filled === 0 || filled === k) return out;

@@ -217,17 +217,18 @@ IDENT_PART[46] = 2;
 
 /** Both lanes of "identifier seen d tokens ago" (d = 0..255; 0 = new), per seed pair: hashed once, not per token. */
 const BAKER_DISTANCES = 256;
-const bakerCache = new Map<string, Int32Array>();
+const bakerCache = new Map<number, Map<number, Int32Array>>(); // seed1 -> seed2 -> table: no key built per call
 function bakerTable(seed1: number, seed2: number): Int32Array {
-  const key = `${seed1},${seed2}`;
-  let t = bakerCache.get(key);
+  let bySeed2 = bakerCache.get(seed1);
+  if (!bySeed2) bakerCache.set(seed1, (bySeed2 = new Map()));
+  let t = bySeed2.get(seed2);
   if (!t) {
     t = new Int32Array(2 * BAKER_DISTANCES);
     for (let d = 0; d < BAKER_DISTANCES; d++) {
       t[2 * d] = hashInt(seed1, 0x1d000 + d) | 0;
       t[2 * d + 1] = hashInt(seed2, 0x1d000 + d) | 0;
     }
-    bakerCache.set(key, t);
+    bySeed2.set(seed2, t);
   }
   return t;
 }
@@ -337,7 +338,6 @@ export function tokenizeCode(text: string, seed1: number, seed2: number, tb: Tok
   tb.n = n;
   return n;
 }
-
 
 /**
  * Cheap code-likeness gate: the code channel is only computed for texts with enough code punctuation.
