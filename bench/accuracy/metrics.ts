@@ -2,6 +2,7 @@
 import { CATEGORIES, type Label } from './cases.js';
 import type { DetectedMatch } from './detectors.js';
 import { KIND_RANK } from '../../src/match/match.js';
+import { median } from '../throughput/fork.js';
 import type { MatchKind } from '../../src/types.js';
 
 export interface CategoryResult {
@@ -130,12 +131,7 @@ export function renderTable(results: Record<string, CategoryResult[]>, markdown:
  * label audit's COPY_CLOSENESS (cases.ts) stands for, measured on this run's cases. NaN without such cases.
  */
 export function editCloseness(labels: Label[]): { edit10: number; edit25: number } {
-  const median = (cat: string): number => {
-    const s = labels
-      .filter((l) => l.category === cat && typeof l.meta.closeness === 'number')
-      .map((l) => l.meta.closeness as number)
-      .sort((a, b) => a - b);
-    return s.length ? (s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2) : NaN;
-  };
-  return { edit10: median('edit10'), edit25: median('edit25') };
+  const of = (cat: string): number =>
+    median(labels.filter((l) => l.category === cat && typeof l.meta.closeness === 'number').map((l) => l.meta.closeness as number));
+  return { edit10: of('edit10'), edit25: of('edit25') };
 }
