@@ -4,8 +4,17 @@
 import type { Config } from '../config/index.js';
 import { laneSeeds } from './hash.js';
 import { minhash } from './minhash.js';
-import { newShingleBuffer, shingle, type ShingleBuffer } from './shingle.js';
-import { codeCharCount, newTokenBuffer, tokenizeCode, tokenizeText, type TokenBuffer } from './tokenize.js';
+import { newShingleBuffer, shingle, shingleNative, type ShingleBuffer } from './shingle.js';
+import {
+  codeCharCount,
+  nativeTokenizer,
+  newTokenBuffer,
+  tokenizeCode,
+  tokenizeCodeNative,
+  tokenizeText,
+  tokenizeTextNative,
+  type TokenBuffer,
+} from './tokenize.js';
 
 export const CHANNEL_TEXT = 0;
 export const CHANNEL_CODE = 1;
@@ -65,13 +74,33 @@ export function selectedAt(f2: number, lvl: number): boolean {
 
 export type Fingerprinter = (text: string, forceCode?: boolean) => Fingerprints;
 
-export function createFingerprinter(config: Config): Fingerprinter {
+/**
+ * Fingerprints text on both channels into buffers reused by every call. `kernel` 'js' forces the JS functions (the
+ * native kernel, when built, gives the same results: test/native.test.ts).
+ */
+export function createFingerprinter(config: Config, kernel: 'auto' | 'js' = 'auto'): Fingerprinter {
   const [t1, t2] = laneSeeds(config.seed);
   const [c1, c2] = laneSeeds(config.seed ^ 0xc0de);
   const text = newChannel(CHANNEL_TEXT, config.textShingle);
   const code = newChannel(CHANNEL_CODE, config.codeShingle);
   const sig = new Uint32Array(config.permutations);
   const result: Fingerprints = { text, code: null, sig };
+  const kn = kernel === 'js' ? null : nativeTokenizer();
+  if (kn)
+    return (input: string, forceCode = false) => {
+      kn.load(input);
+      tokenizeTextNative(kn, t1, t2, text.tokens);
+      shingleNative(kn, text.tokens, text.k, text.shingles);
+      minhash(text.shingles, config.permutations, config.seed, sig);
+      if (forceCode || looksLikeCode(input, text.tokens.codeChars)) {
+        tokenizeCodeNative(kn, c1, c2, code.tokens);
+        shingleNative(kn, code.tokens, code.k, code.shingles);
+        result.code = code;
+      } else {
+        result.code = null;
+      }
+      return result;
+    };
   return (input: string, forceCode = false) => {
     tokenizeText(input, t1, t2, text.tokens);
     shingle(text.tokens, text.k, text.shingles);

@@ -10,6 +10,7 @@
  * not touch its own tokens, which keeps recall under heavy edits.
  */
 import { fmix32, powU32 } from './hash.js';
+import type { NativeKernel } from './native.js';
 import type { TokenBuffer } from './tokenize.js';
 
 export const ROLL_B1 = 0x01000193;
@@ -26,6 +27,22 @@ export function newShingleBuffer(capacity = 4096): ShingleBuffer {
   return { n: 0, f1: new Int32Array(capacity), f2: new Int32Array(capacity) };
 }
 
+function reserve(out: ShingleBuffer, ns: number): void {
+  if (out.f1.length >= ns) return;
+  let cap = out.f1.length * 2;
+  while (cap < ns) cap *= 2;
+  out.f1 = new Int32Array(cap);
+  out.f2 = new Int32Array(cap);
+}
+
+/** shingle() by the native kernel: the same fingerprints. */
+export function shingleNative(kn: NativeKernel, tb: TokenBuffer, k: number, out: ShingleBuffer): number {
+  const nt = tb.n;
+  reserve(out, nt < k ? 1 : nt - k + 1);
+  out.n = kn.shingle(tb.h1, tb.h2, nt, k, out.f1, out.f2);
+  return out.n;
+}
+
 /** Computes all k-shingle fingerprints of tb into out; returns their count. */
 export function shingle(tb: TokenBuffer, k: number, out: ShingleBuffer): number {
   const nt = tb.n;
@@ -35,12 +52,7 @@ export function shingle(tb: TokenBuffer, k: number, out: ShingleBuffer): number 
   }
   const kk = nt < k ? nt : k;
   const ns = nt - kk + 1;
-  if (out.f1.length < ns) {
-    let cap = out.f1.length * 2;
-    while (cap < ns) cap *= 2;
-    out.f1 = new Int32Array(cap);
-    out.f2 = new Int32Array(cap);
-  }
+  reserve(out, ns);
   const t1 = tb.h1;
   const t2 = tb.h2;
   const p1 = powU32(ROLL_B1, kk - 1);

@@ -13,6 +13,7 @@
  * String literals hash their content only, so the quote style does not matter.
  */
 import { FNV_PRIME_1, FNV_PRIME_2, fmix32, hashInt, hashString } from './hash.js';
+import { loadNativeKernel, type NativeKernel } from './native.js';
 
 /** Token hashes and character spans, in reusable buffers (valid until the next call with the same buffer). */
 export interface TokenBuffer {
@@ -152,13 +153,13 @@ const KEYWORDS = [
  * for every identifier is one or two typed-array reads instead of a Set lookup. A slot holding 0 is empty (a
  * keyword whose hash is 0 is kept aside in `zero`).
  */
-interface KeywordTable {
+export interface KeywordTable {
   slots: Int32Array;
   zero: boolean;
 }
 const KW_SLOTS = 1024;
 const keywordCache = new Map<number, KeywordTable>();
-function keywordTable(seed1: number): KeywordTable {
+export function keywordTable(seed1: number): KeywordTable {
   let t = keywordCache.get(seed1);
   if (!t) {
     t = { slots: new Int32Array(KW_SLOTS), zero: false };
@@ -218,7 +219,7 @@ IDENT_PART[46] = 2;
 /** Both lanes of "identifier seen d tokens ago" (d = 0..255; 0 = new), per seed pair: hashed once, not per token. */
 const BAKER_DISTANCES = 256;
 const bakerCache = new Map<number, Map<number, Int32Array>>(); // seed1 -> seed2 -> table: no key built per call
-function bakerTable(seed1: number, seed2: number): Int32Array {
+export function bakerTable(seed1: number, seed2: number): Int32Array {
   let bySeed2 = bakerCache.get(seed1);
   if (!bySeed2) bakerCache.set(seed1, (bySeed2 = new Map()));
   let t = bySeed2.get(seed2);
@@ -348,4 +349,45 @@ export function codeCharCount(text: string): number {
   let k = 0;
   for (let i = 0; i < text.length; i++) k += CODE_CHAR[text.charCodeAt(i)];
   return k;
+}
+
+let nativeReady: NativeKernel | null | undefined;
+/** The native kernel (src/fingerprint/native.ts) with this module's character tables handed in, or null. */
+export function nativeTokenizer(): NativeKernel | null {
+  if (nativeReady === undefined) {
+    const k = loadNativeKernel();
+    if (k) k.init(TEXT_CHAR, CODE_CLASS, IDENT_PART, CODE_CHAR);
+    nativeReady = k;
+  }
+  return nativeReady;
+}
+
+const nativeInfo = new Int32Array(1);
+
+/** tokenizeText of the text last given to k.load(), by the native kernel: the same tokens and codeChars. */
+export function tokenizeTextNative(k: NativeKernel, seed1: number, seed2: number, tb: TokenBuffer): number {
+  grow(tb, 64);
+  let n = k.text(seed1, seed2, tb.h1, tb.h2, tb.start, tb.end, nativeInfo);
+  if (n < 0) {
+    grow(tb, -n);
+    n = k.text(seed1, seed2, tb.h1, tb.h2, tb.start, tb.end, nativeInfo);
+  }
+  tb.n = n;
+  tb.codeChars = nativeInfo[0];
+  return n;
+}
+
+/** tokenizeCode of the text last given to k.load(), by the native kernel: the same tokens. */
+export function tokenizeCodeNative(k: NativeKernel, seed1: number, seed2: number, tb: TokenBuffer): number {
+  const kw = keywordTable(seed1);
+  const baker = bakerTable(seed1, seed2);
+  const zero = kw.zero ? 1 : 0;
+  grow(tb, 64);
+  let n = k.code(seed1, seed2, kw.slots, zero, baker, tb.h1, tb.h2, tb.start, tb.end);
+  if (n < 0) {
+    grow(tb, -n);
+    n = k.code(seed1, seed2, kw.slots, zero, baker, tb.h1, tb.h2, tb.start, tb.end);
+  }
+  tb.n = n;
+  return n;
 }

@@ -7,6 +7,7 @@
  */
 import type { Config } from '../config/index.js';
 import { createFingerprinter, type ChannelFingerprints, type Fingerprints } from '../fingerprint/index.js';
+import { nativeTokenizer } from '../fingerprint/tokenize.js';
 import { bandKeys } from '../fingerprint/lsh.js';
 import { exactKey } from '../registry/digest.js';
 import { COMMON_ENTRY, DF_WEIGHT, ENTRY_FLAG } from '../registry/format.js';
@@ -44,6 +45,8 @@ export interface MatcherOptions {
    * 1 and minShare 0 every candidate reaches it: the accuracy benchmark dumps that once and replays decide().
    */
   collectEvidence?: boolean;
+  /** 'js' runs the JS fingerprint and key-search code even where the native kernel is built (same results). */
+  kernel?: 'auto' | 'js';
 }
 
 /** Order of a sample's matches: strongest kind first (then score, then entry index). */
@@ -132,7 +135,7 @@ export function createMatcher(
   builtinRulesOnly = true,
   options: MatcherOptions = {},
 ): Matcher {
-  const fingerprint = createFingerprinter(config);
+  const fingerprint = createFingerprinter(config, options.kernel);
   const compiled = compileRules(rules);
   const hits = new Hits();
   // Per (entry, channel) key = entry * 2 + channel: hit count, summed weight, candidate slot; reset via `touched`.
@@ -149,6 +152,9 @@ export function createMatcher(
   const sampleTot = new Float64Array(2 * MAX_LEVEL);
   const levelW = new Float64Array(MAX_LEVEL);
   let passed = new Int32Array(4096);
+  let found = new Int32Array(3 * 4096);
+  const kn = options.kernel === 'js' ? null : nativeTokenizer();
+  const payload = [reg.post.entry, reg.post.poschan, reg.post.df] as const;
   let gW = new Float32Array(1024);
   let kept = new Int32Array(1024);
   let win = new Uint16Array(1024);
@@ -163,6 +169,36 @@ export function createMatcher(
   let collected: Array<{ entry: number; evidence: Evidence }> | null = null;
 
   /**
+   * Shingle i of channel c was found at rows r..end-1: a fingerprint in df registry entries weighs 1/df (the weight
+   * the registry summed into each entry's total), a common one 0; one absent from the registry keeps weight 1.
+   */
+  function postings(c: number, i: number, r: number, end: number, f2: Int32Array): void {
+    const lv = levelOf(f2[i]);
+    if (post.entry[r] === COMMON_ENTRY) {
+      levelW[lv] -= 1;
+      return;
+    }
+    const w = DF_WEIGHT[post.df[r]];
+    levelW[lv] += w - 1;
+    for (let x = end - 1; x >= r; x--) {
+      const pc = post.poschan[x];
+      if ((pc & 1) !== c) continue;
+      const e = post.entry[x];
+      hits.push(e, pc >>> 1, i, c, w);
+      const key = e * 2 + c;
+      if (cnt[key]++ === 0) {
+        if (nTouched === touched.length) {
+          const t = new Int32Array(nTouched * 2);
+          t.set(touched);
+          touched = t;
+        }
+        touched[nTouched++] = key;
+      }
+      wsum[key] += w;
+    }
+  }
+
+  /**
    * Looks up every shingle of the channel. A fingerprint in df registry entries weighs 1/df (the same weight the
    * registry summed into each entry's total); one absent from the registry weighs 1; a common one 0. The sample's
    * total is kept per sampling level, so it can be compared with an entry indexed at that level.
@@ -172,50 +208,33 @@ export function createMatcher(
     const f1 = ch.shingles.f1;
     const f2 = ch.shingles.f2;
     const n = ch.shingles.n;
-    if (passed.length < n) passed = new Int32Array(2 * n);
-    // Pass 1, the Bloom filter only: independent loads in a tight loop, so the CPU keeps many cache misses in
-    // flight (one probe per shingle, most of them absent). Every shingle first counts weight 1 at its level
-    // (trailing zero bits of lane 2, capped): the sample's total per sampling level is a suffix sum of these.
-    const bloom = post.bloom;
-    const bmask = bloom.length - 1;
     levelW.fill(0);
-    let np = 0;
-    for (let i = 0; i < n; i++) {
-      const a = f1[i];
-      const v = f2[i];
-      const m = (1 << (a & 31)) | (1 << ((v >>> 8) & 31));
-      if ((bloom[(a >>> 5) & bmask] & m) === m) passed[np++] = i;
-      levelW[levelOf(v)] += 1;
-    }
-    // Pass 2, the shingles the filter let through: a fingerprint in df registry entries weighs 1/df (the weight the
-    // registry summed into each entry's total), a common one 0; one absent from the registry keeps weight 1.
-    for (let q = 0; q < np; q++) {
-      const i = passed[q];
-      const r = findKey16(post.t, f1[i], f2[i]);
-      if (r < 0) continue;
-      const lv = levelOf(f2[i]);
-      if (post.entry[r] === COMMON_ENTRY) {
-        levelW[lv] -= 1;
-        continue;
+    if (kn) {
+      // The native kernel does both key passes (Bloom filter, then bucket walk) with prefetching; the postings
+      // below are the same code either way, visited in the same order.
+      if (found.length < 3 * n) found = new Int32Array(6 * n);
+      const nf = kn.probe(f1, f2, n, post.bloom, post.t.dir, post.t.key, post.t.mask, payload, found, levelW);
+      for (let q = 0; q < nf; q++) postings(c, found[3 * q], found[3 * q + 1], found[3 * q + 2], f2);
+    } else {
+      if (passed.length < n) passed = new Int32Array(2 * n);
+      // Pass 1, the Bloom filter only: independent loads in a tight loop, so the CPU keeps many cache misses in
+      // flight (one probe per shingle, most of them absent). Every shingle first counts weight 1 at its level
+      // (trailing zero bits of lane 2, capped): the sample's total per sampling level is a suffix sum of these.
+      const bloom = post.bloom;
+      const bmask = bloom.length - 1;
+      let np = 0;
+      for (let i = 0; i < n; i++) {
+        const a = f1[i];
+        const v = f2[i];
+        const m = (1 << (a & 31)) | (1 << ((v >>> 8) & 31));
+        if ((bloom[(a >>> 5) & bmask] & m) === m) passed[np++] = i;
+        levelW[levelOf(v)] += 1;
       }
-      const w = DF_WEIGHT[post.df[r]];
-      levelW[lv] += w - 1;
-      const end = keyEnd16(post.t, f1[i], r);
-      for (let x = end - 1; x >= r; x--) {
-        const pc = post.poschan[x];
-        if ((pc & 1) !== c) continue;
-        const e = post.entry[x];
-        hits.push(e, pc >>> 1, i, c, w);
-        const key = e * 2 + c;
-        if (cnt[key]++ === 0) {
-          if (nTouched === touched.length) {
-            const t = new Int32Array(nTouched * 2);
-            t.set(touched);
-            touched = t;
-          }
-          touched[nTouched++] = key;
-        }
-        wsum[key] += w;
+      // Pass 2, the shingles the filter let through.
+      for (let q = 0; q < np; q++) {
+        const i = passed[q];
+        const r = findKey16(post.t, f1[i], f2[i]);
+        if (r >= 0) postings(c, i, r, keyEnd16(post.t, f1[i], r), f2);
       }
     }
     const tot = c * MAX_LEVEL;

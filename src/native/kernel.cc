@@ -1,0 +1,524 @@
+// contamscan's optional native kernel: the fingerprint hot loops of src/fingerprint (tokenizeText, tokenizeCode,
+// shingle) over a whole sample per call, with the same arithmetic, so the hashes are bit-for-bit the JS ones.
+// The character tables, keyword tables and Baker distance hashes are built in JS and handed in: one source of truth.
+// test/native.test.ts checks that both paths give the same digest; CONTAMSCAN_NATIVE=0 turns this off.
+//
+// Per thread state (the copied sample text and Baker's identifier table) lives in the N-API instance data, so each
+// worker thread has its own; nothing is shared between threads.
+#include <node_api.h>
+
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdint>
+#include <cstring>
+#include <vector>
+
+namespace {
+
+constexpr uint32_t FNV_PRIME_1 = 0x01000193u;
+constexpr uint32_t FNV_PRIME_2 = 0x5bd1e995u;
+constexpr uint32_t ROLL_B1 = 0x01000193u;
+constexpr uint32_t ROLL_B2 = 0x2127599bu | 1u;
+constexpr int IDENT_SLOTS = 65536;
+constexpr int KW_SLOTS = 1024;
+constexpr uint8_t C_SKIP = 0, C_IDENT = 1, C_DIGIT = 2;
+
+inline uint32_t fmix32(uint32_t h) {
+  h ^= h >> 16;
+  h *= 0x85ebca6bu;
+  h ^= h >> 13;
+  h *= 0xc2b2ae35u;
+  h ^= h >> 16;
+  return h;
+}
+
+struct State {
+  // tables from JS (kept alive by references)
+  const uint16_t* textChar = nullptr;
+  const uint8_t* codeClass = nullptr;
+  const uint8_t* identPart = nullptr;
+  const uint8_t* codeChar = nullptr;
+  napi_ref refs[4] = {nullptr, nullptr, nullptr, nullptr};
+  std::vector<char16_t> text;
+  size_t len = 0;
+  std::vector<int32_t> identKey, identPos, identEpoch;
+  std::vector<int32_t> cand;
+  int32_t epoch = 0;
+  State() : identKey(IDENT_SLOTS), identPos(IDENT_SLOTS), identEpoch(IDENT_SLOTS) {}
+};
+
+void finalizeState(napi_env env, void* data, void*) {
+  State* s = static_cast<State*>(data);
+  for (napi_ref r : s->refs)
+    if (r) napi_delete_reference(env, r);
+  delete s;
+}
+
+State* state(napi_env env) {
+  void* d = nullptr;
+  napi_get_instance_data(env, &d);
+  return static_cast<State*>(d);
+}
+
+bool fail(napi_env env, const char* msg) {
+  napi_throw_type_error(env, "E_NATIVE", msg);
+  return false;
+}
+
+template <typename T>
+bool typed(napi_env env, napi_value v, napi_typedarray_type want, T** out, size_t* len) {
+  napi_typedarray_type type;
+  size_t n;
+  void* data;
+  napi_value ab;
+  size_t off;
+  if (napi_get_typedarray_info(env, v, &type, &n, &data, &ab, &off) != napi_ok || type != want) return fail(env, "contamscan kernel: wrong typed array argument");
+  *out = static_cast<T*>(data);
+  if (len) *len = n;
+  return true;
+}
+
+bool args(napi_env env, napi_callback_info info, size_t want, napi_value* argv) {
+  size_t argc = want;
+  if (napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr) != napi_ok || argc < want) return fail(env, "contamscan kernel: missing arguments");
+  return true;
+}
+
+int32_t i32(napi_env env, napi_value v) {
+  int32_t x = 0;
+  napi_get_value_int32(env, v, &x);
+  return x;
+}
+
+napi_value num(napi_env env, double x) {
+  napi_value r;
+  napi_create_double(env, x, &r);
+  return r;
+}
+
+// init(textChar: Uint16Array, codeClass: Uint8Array, identPart: Uint8Array, codeChar: Uint8Array)
+napi_value Init(napi_env env, napi_callback_info info) {
+  napi_value argv[4];
+  if (!args(env, info, 4, argv)) return nullptr;
+  State* s = state(env);
+  size_t n0, n1, n2, n3;
+  if (!typed(env, argv[0], napi_uint16_array, const_cast<uint16_t**>(&s->textChar), &n0)) return nullptr;
+  if (!typed(env, argv[1], napi_uint8_array, const_cast<uint8_t**>(&s->codeClass), &n1)) return nullptr;
+  if (!typed(env, argv[2], napi_uint8_array, const_cast<uint8_t**>(&s->identPart), &n2)) return nullptr;
+  if (!typed(env, argv[3], napi_uint8_array, const_cast<uint8_t**>(&s->codeChar), &n3)) return nullptr;
+  if (n0 != 65536 || n1 != 65536 || n2 != 65536 || n3 != 65536) {
+    fail(env, "contamscan kernel: character tables must have 65536 entries");
+    return nullptr;
+  }
+  for (int i = 0; i < 4; i++) {
+    if (s->refs[i]) napi_delete_reference(env, s->refs[i]);
+    napi_create_reference(env, argv[i], 1, &s->refs[i]);
+  }
+  return nullptr;
+}
+
+// load(text: string): copies the sample's UTF-16 code units once for the calls that follow; returns its length.
+napi_value Load(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  if (!args(env, info, 1, argv)) return nullptr;
+  State* s = state(env);
+  size_t n = 0;
+  if (napi_get_value_string_utf16(env, argv[0], nullptr, 0, &n) != napi_ok) {
+    fail(env, "contamscan kernel: load() takes a string");
+    return nullptr;
+  }
+  if (s->text.size() < n + 1) s->text.resize(n + 1 + n / 2);
+  napi_get_value_string_utf16(env, argv[0], s->text.data(), n + 1, &n);
+  s->len = n;
+  return num(env, static_cast<double>(n));
+}
+
+struct Out {
+  int32_t *h1, *h2, *st, *en;
+  size_t cap;
+};
+
+bool outArrays(napi_env env, napi_value* v, Out* o) {
+  size_t a, b, c, d;
+  if (!typed(env, v[0], napi_int32_array, &o->h1, &a) || !typed(env, v[1], napi_int32_array, &o->h2, &b) ||
+      !typed(env, v[2], napi_int32_array, &o->st, &c) || !typed(env, v[3], napi_int32_array, &o->en, &d))
+    return false;
+  o->cap = a < b ? a : b;
+  if (c < o->cap) o->cap = c;
+  if (d < o->cap) o->cap = d;
+  return true;
+}
+
+// text(seed1, seed2, h1, h2, start, end, info: Int32Array) -> token count, or -(token count) when the arrays are
+// too short (nothing past their end is written; grow them and call again). info[0] = code characters seen.
+napi_value Text(napi_env env, napi_callback_info info) {
+  napi_value argv[7];
+  if (!args(env, info, 7, argv)) return nullptr;
+  State* s = state(env);
+  if (!s->textChar) {
+    fail(env, "contamscan kernel: init() first");
+    return nullptr;
+  }
+  const uint32_t seed1 = static_cast<uint32_t>(i32(env, argv[0]));
+  const uint32_t seed2 = static_cast<uint32_t>(i32(env, argv[1]));
+  Out o;
+  int32_t* inf;
+  if (!outArrays(env, argv + 2, &o) || !typed(env, argv[6], napi_int32_array, &inf, nullptr)) return nullptr;
+  const char16_t* t = s->text.data();
+  const size_t len = s->len;
+  const uint16_t* TC = s->textChar;
+  const uint8_t* CC = s->codeChar;
+  size_t n = 0, i = 0;
+  int32_t codeChars = 0;
+  while (i < len) {
+    uint16_t c = t[i];
+    uint32_t f = TC[c];
+    if (f == 0) {
+      codeChars += CC[c];
+      i++;
+      continue;
+    }
+    const size_t st = i;
+    uint32_t a = seed1, b = seed2;
+    for (;;) {
+      a = (a ^ f) * FNV_PRIME_1;
+      b = (b ^ f) * FNV_PRIME_2;
+      if (++i >= len) break;
+      f = TC[t[i]];
+      if (f == 0) break;
+    }
+    if (n < o.cap) {
+      o.h1[n] = static_cast<int32_t>(fmix32(a));
+      o.h2[n] = static_cast<int32_t>(fmix32(b));
+      o.st[n] = static_cast<int32_t>(st);
+      o.en[n] = static_cast<int32_t>(i);
+    }
+    n++;
+  }
+  inf[0] = codeChars;
+  return num(env, n <= o.cap ? static_cast<double>(n) : -static_cast<double>(n));
+}
+
+inline bool isKeyword(const int32_t* slots, bool zero, int32_t h) {
+  if (h == 0) return zero;
+  uint32_t u = static_cast<uint32_t>(h);
+  uint32_t slot = (u ^ (u >> 16)) & (KW_SLOTS - 1);
+  for (;;) {
+    int32_t v = slots[slot];
+    if (v == h) return true;
+    if (v == 0) return false;
+    slot = (slot + 1) & (KW_SLOTS - 1);
+  }
+}
+
+// code(seed1, seed2, kwSlots: Int32Array(1024), kwZero: 0|1, baker: Int32Array(512), h1, h2, start, end) -> as text()
+napi_value Code(napi_env env, napi_callback_info info) {
+  napi_value argv[9];
+  if (!args(env, info, 9, argv)) return nullptr;
+  State* s = state(env);
+  if (!s->codeClass) {
+    fail(env, "contamscan kernel: init() first");
+    return nullptr;
+  }
+  const uint32_t seed1 = static_cast<uint32_t>(i32(env, argv[0]));
+  const uint32_t seed2 = static_cast<uint32_t>(i32(env, argv[1]));
+  int32_t *kw, *baker;
+  size_t nkw, nbaker;
+  if (!typed(env, argv[2], napi_int32_array, &kw, &nkw) || !typed(env, argv[4], napi_int32_array, &baker, &nbaker)) return nullptr;
+  if (nkw != KW_SLOTS || nbaker != 512) {
+    fail(env, "contamscan kernel: keyword table must have 1024 slots and the Baker table 512 entries");
+    return nullptr;
+  }
+  const bool kwZero = i32(env, argv[3]) != 0;
+  Out o;
+  if (!outArrays(env, argv + 5, &o)) return nullptr;
+  s->epoch++;
+  if (s->epoch == 0) {
+    std::fill(s->identEpoch.begin(), s->identEpoch.end(), 0);
+    s->epoch = 1;
+  }
+  const int32_t epoch = s->epoch;
+  int32_t* identKey = s->identKey.data();
+  int32_t* identPos = s->identPos.data();
+  int32_t* identEpoch = s->identEpoch.data();
+  const char16_t* t = s->text.data();
+  const size_t len = s->len;
+  const uint8_t* CLS = s->codeClass;
+  const uint8_t* IP = s->identPart;
+  size_t n = 0, i = 0;
+  while (i < len) {
+    const uint16_t c = t[i];
+    const uint8_t cls = CLS[c];
+    if (cls == C_SKIP) {
+      i++;
+      continue;
+    }
+    const size_t st = i;
+    uint32_t a = seed1, b = seed2;
+    bool ident = false;
+    if (cls == C_IDENT || cls == C_DIGIT) {
+      ident = cls == C_IDENT;
+      const uint8_t lim = ident ? 2 : 3;
+      uint32_t d = c;
+      for (;;) {
+        a = (a ^ d) * FNV_PRIME_1;
+        b = (b ^ d) * FNV_PRIME_2;
+        if (++i >= len) break;
+        d = t[i];
+        const uint8_t p = IP[d];
+        if (p == 0 || p >= lim) break;
+      }
+    } else if (c == 34 || c == 39 || c == 96) {
+      i++;
+      a = (a ^ 0x22u) * FNV_PRIME_1;
+      b = (b ^ 0x22u) * FNV_PRIME_2;
+      while (i < len) {
+        const uint16_t d = t[i];
+        if (d == 92) {
+          i += 2;
+          continue;
+        }
+        if (d == c) {
+          i++;
+          break;
+        }
+        if (d == 10 && c != 96) break;
+        a = (a ^ d) * FNV_PRIME_1;
+        b = (b ^ d) * FNV_PRIME_2;
+        i++;
+      }
+    } else if (c == 35 || (c == 47 && i + 1 < len && t[i + 1] == 47)) {
+      size_t j = i;
+      while (j < len && t[j] != 10) j++;
+      i = j;  // the newline itself, or len
+      continue;
+    } else if (c == 47 && i + 1 < len && t[i + 1] == 42) {
+      size_t j = i + 2;
+      while (j + 1 < len && !(t[j] == 42 && t[j + 1] == 47)) j++;
+      i = j + 1 < len ? j + 2 : len;
+      continue;
+    } else {
+      i++;
+      a = (a ^ c) * FNV_PRIME_1;
+      b = (b ^ c) * FNV_PRIME_2;
+    }
+    int32_t h1 = static_cast<int32_t>(fmix32(a));
+    int32_t h2;
+    if (ident && !isKeyword(kw, kwZero, h1)) {
+      const uint32_t u = static_cast<uint32_t>(h1);
+      const uint32_t slot = (u ^ (u >> 16)) & (IDENT_SLOTS - 1);
+      int32_t dist = 0;
+      if (identEpoch[slot] == epoch && identKey[slot] == h1) {
+        const int32_t d = static_cast<int32_t>(n) - identPos[slot];
+        dist = d <= 255 ? d : 0;
+      }
+      identEpoch[slot] = epoch;
+      identKey[slot] = h1;
+      identPos[slot] = static_cast<int32_t>(n);
+      h1 = baker[2 * dist];
+      h2 = baker[2 * dist + 1];
+    } else {
+      h2 = static_cast<int32_t>(fmix32(b));
+    }
+    if (n < o.cap) {
+      o.h1[n] = h1;
+      o.h2[n] = h2;
+      o.st[n] = static_cast<int32_t>(st);
+      o.en[n] = static_cast<int32_t>(i);
+    }
+    n++;
+  }
+  return num(env, n <= o.cap ? static_cast<double>(n) : -static_cast<double>(n));
+}
+
+inline uint32_t powU32(uint32_t base, int exp) {
+  uint32_t r = 1;
+  for (int i = 0; i < exp; i++) r *= base;
+  return r;
+}
+
+// shingle(t1: Int32Array, t2: Int32Array, nt, k, f1: Int32Array, f2: Int32Array) -> shingle count (f1, f2 must
+// hold nt - min(nt, k) + 1 values; the caller sizes them).
+napi_value Shingle(napi_env env, napi_callback_info info) {
+  napi_value argv[6];
+  if (!args(env, info, 6, argv)) return nullptr;
+  int32_t *t1, *t2, *f1, *f2;
+  size_t n1, n2, m1, m2;
+  if (!typed(env, argv[0], napi_int32_array, &t1, &n1) || !typed(env, argv[1], napi_int32_array, &t2, &n2) ||
+      !typed(env, argv[4], napi_int32_array, &f1, &m1) || !typed(env, argv[5], napi_int32_array, &f2, &m2))
+    return nullptr;
+  const int32_t nt = i32(env, argv[2]);
+  const int32_t k = i32(env, argv[3]);
+  if (nt <= 0) return num(env, 0);
+  if (k <= 0 || static_cast<size_t>(nt) > n1 || static_cast<size_t>(nt) > n2) {
+    fail(env, "contamscan kernel: shingle() arguments out of range");
+    return nullptr;
+  }
+  const int32_t kk = nt < k ? nt : k;
+  const int32_t ns = nt - kk + 1;
+  if (static_cast<size_t>(ns) > m1 || static_cast<size_t>(ns) > m2) {
+    fail(env, "contamscan kernel: shingle() output arrays too short");
+    return nullptr;
+  }
+  const uint32_t* u1 = reinterpret_cast<const uint32_t*>(t1);
+  const uint32_t* u2 = reinterpret_cast<const uint32_t*>(t2);
+  const uint32_t p1 = powU32(ROLL_B1, kk - 1);
+  const uint32_t p2 = powU32(ROLL_B2, kk - 1);
+  uint32_t a = 0, b = 0;
+  for (int32_t j = 0; j < kk; j++) {
+    a = a * ROLL_B1 + u1[j];
+    b = b * ROLL_B2 + u2[j];
+  }
+  const uint32_t kx = static_cast<uint32_t>(kk);
+  f1[0] = static_cast<int32_t>(fmix32(a ^ kx));
+  f2[0] = static_cast<int32_t>(fmix32(b ^ kx));
+  for (int32_t i = 1; i < ns; i++) {
+    const int32_t o = i - 1;
+    const int32_t nw = i + kk - 1;
+    a = (a - u1[o] * p1) * ROLL_B1 + u1[nw];
+    b = (b - u2[o] * p2) * ROLL_B2 + u2[nw];
+    f1[i] = static_cast<int32_t>(fmix32(a ^ kx));
+    f2[i] = static_cast<int32_t>(fmix32(b ^ kx));
+  }
+  return num(env, ns);
+}
+
+// hugePages(view, collapse: 0|1) -> bytes advised. Asks the kernel to back the 2 MiB-aligned interior of a large
+// (registry) array with transparent huge pages: madvise(MADV_HUGEPAGE) before the pages are touched, plus
+// MADV_COLLAPSE (Linux >= 6.1) for pages already there. A Bloom probe into a 64 MB filter is a TLB miss per probe
+// with 4 KiB pages. Advice only: where the kernel refuses (THP off, old kernel), nothing changes and 0 comes back.
+napi_value HugePages(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  if (!args(env, info, 2, argv)) return nullptr;
+  napi_typedarray_type type;
+  size_t n;
+  void* data;
+  napi_value ab;
+  size_t off;
+  if (napi_get_typedarray_info(env, argv[0], &type, &n, &data, &ab, &off) != napi_ok) {
+    fail(env, "contamscan kernel: hugePages() takes a typed array");
+    return nullptr;
+  }
+  size_t elem = 1;
+  switch (type) {
+    case napi_int16_array: case napi_uint16_array: elem = 2; break;
+    case napi_int32_array: case napi_uint32_array: case napi_float32_array: elem = 4; break;
+    case napi_float64_array: case napi_bigint64_array: case napi_biguint64_array: elem = 8; break;
+    default: break;
+  }
+  const uintptr_t HUGE = 2u << 20;
+  uintptr_t a = reinterpret_cast<uintptr_t>(data);
+  uintptr_t e = a + n * elem;
+  uintptr_t s = (a + HUGE - 1) & ~(HUGE - 1);
+  e &= ~(HUGE - 1);
+  if (e <= s) return num(env, 0);
+  if (madvise(reinterpret_cast<void*>(s), e - s, MADV_HUGEPAGE) != 0) return num(env, 0);
+#ifndef MADV_COLLAPSE
+#define MADV_COLLAPSE 25
+#endif
+  if (i32(env, argv[1]) != 0) madvise(reinterpret_cast<void*>(s), e - s, MADV_COLLAPSE);
+  return num(env, static_cast<double>(e - s));
+}
+
+// probe(f1, f2, n, bloom, dir, key, mask, payload: [entry: Uint32Array, poschan: Uint32Array, df: Uint8Array],
+//       out: Int32Array(3 n), levels: Float64Array(8)) -> found count. levels[l] += the shingles at sampling level l
+// (trailing zero bits of lane 2, capped at 7; match.ts levelOf). match.ts lookup's key search: the Bloom filter, then the KeyTable16
+// bucket walk (findKey16 / keyEnd16 of registry/table.ts) for the shingles it lets through. Writes, per shingle found,
+// its index i, the first row r and the end row; the rows' payload is prefetched for the caller's postings loop.
+// The memory accesses of several shingles are in flight at once (prefetches a fixed distance ahead), which a JS loop
+// cannot ask for.
+napi_value Probe(napi_env env, napi_callback_info info) {
+  napi_value argv[10];
+  if (!args(env, info, 10, argv)) return nullptr;
+  State* s = state(env);
+  double* levels;
+  size_t nlv;
+  if (!typed(env, argv[9], napi_float64_array, &levels, &nlv)) return nullptr;
+  if (nlv < 8) {
+    fail(env, "contamscan kernel: probe() levels must hold 8 values");
+    return nullptr;
+  }
+  int32_t *f1, *f2, *out;
+  uint32_t *bloom, *dir, *key, *entry, *poschan;
+  uint8_t* df;
+  size_t n1, n2, nb, nd, nk, no, ne, npc, ndf;
+  if (!typed(env, argv[0], napi_int32_array, &f1, &n1) || !typed(env, argv[1], napi_int32_array, &f2, &n2) ||
+      !typed(env, argv[3], napi_uint32_array, &bloom, &nb) || !typed(env, argv[4], napi_uint32_array, &dir, &nd) ||
+      !typed(env, argv[5], napi_uint32_array, &key, &nk) || !typed(env, argv[8], napi_int32_array, &out, &no))
+    return nullptr;
+  napi_value pe, pp, pd;
+  napi_get_element(env, argv[7], 0, &pe);
+  napi_get_element(env, argv[7], 1, &pp);
+  napi_get_element(env, argv[7], 2, &pd);
+  if (!typed(env, pe, napi_uint32_array, &entry, &ne) || !typed(env, pp, napi_uint32_array, &poschan, &npc) || !typed(env, pd, napi_uint8_array, &df, &ndf))
+    return nullptr;
+  const int32_t n = i32(env, argv[2]);
+  const uint32_t mask = static_cast<uint32_t>(i32(env, argv[6]));
+  if (n < 0 || static_cast<size_t>(n) > n1 || static_cast<size_t>(n) > n2 || static_cast<size_t>(3) * n > no || nb == 0 || (nb & (nb - 1)) != 0 ||
+      nd < static_cast<size_t>(mask) + 2 || ne < nk || npc < nk || ndf < nk) {
+    fail(env, "contamscan kernel: probe() arguments out of range");
+    return nullptr;
+  }
+  if (s->cand.size() < static_cast<size_t>(n)) s->cand.resize(n + n / 2);
+  int32_t* cand = s->cand.data();
+  const uint32_t bmask = static_cast<uint32_t>(nb - 1);
+  constexpr int AHEAD = 24;
+  int32_t np = 0;
+  uint32_t lc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  for (int32_t i = 0; i < n; i++) {
+    if (i + AHEAD < n) __builtin_prefetch(bloom + ((static_cast<uint32_t>(f1[i + AHEAD]) >> 5) & bmask));
+    const uint32_t a = static_cast<uint32_t>(f1[i]);
+    const uint32_t v = static_cast<uint32_t>(f2[i]);
+    const uint32_t m = (1u << (a & 31)) | (1u << ((v >> 8) & 31));
+    cand[np] = i;
+    np += (bloom[(a >> 5) & bmask] & m) == m;
+    const uint32_t tz = v == 0 ? 7u : static_cast<uint32_t>(__builtin_ctz(v));
+    lc[tz < 7 ? tz : 7]++;
+  }
+  for (int l = 0; l < 8; l++) levels[l] += lc[l];
+  auto bucketOf = [mask](uint32_t a) { return (a ^ (a >> 15)) & mask; };
+  constexpr int D1 = 16, D2 = 8;
+  int32_t found = 0;
+  for (int32_t q = 0; q < np; q++) {
+    if (q + D1 < np) __builtin_prefetch(dir + bucketOf(static_cast<uint32_t>(f1[cand[q + D1]])));
+    if (q + D2 < np) __builtin_prefetch(key + dir[bucketOf(static_cast<uint32_t>(f1[cand[q + D2]]))]);
+    const int32_t i = cand[q];
+    const uint32_t a = static_cast<uint32_t>(f1[i]);
+    const uint32_t k = (a & 0xffff0000u) | (static_cast<uint32_t>(f2[i]) & 0xffffu);
+    const uint32_t b = bucketOf(a);
+    const uint32_t e = dir[b + 1] < nk ? dir[b + 1] : static_cast<uint32_t>(nk);  // a damaged directory cannot read past the keys
+    uint32_t r = dir[b];
+    while (r < e && key[r] != k) r++;
+    if (r >= e) continue;
+    uint32_t end = r + 1;
+    while (end < e && key[end] == k) end++;
+    __builtin_prefetch(entry + r);
+    __builtin_prefetch(poschan + r);
+    __builtin_prefetch(df + r);
+    out[3 * found] = i;
+    out[3 * found + 1] = static_cast<int32_t>(r);
+    out[3 * found + 2] = static_cast<int32_t>(end);
+    found++;
+  }
+  return num(env, found);
+}
+
+}  // namespace
+
+NAPI_MODULE_INIT() {
+  State* s = new State();
+  napi_set_instance_data(env, s, finalizeState, nullptr);
+  napi_property_descriptor props[] = {
+      {"init", nullptr, Init, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"load", nullptr, Load, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"text", nullptr, Text, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"code", nullptr, Code, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"shingle", nullptr, Shingle, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"probe", nullptr, Probe, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"hugePages", nullptr, HugePages, nullptr, nullptr, nullptr, napi_default, nullptr},
+  };
+  napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
+  return exports;
+}
