@@ -26,6 +26,8 @@ import { buildRegistry } from '../src/registry/build.js';
 import { loadRegistry, type LoadedRegistry } from '../src/registry/load.js';
 import { findKey16, keyEnd16 } from '../src/registry/table.js';
 import { createMatcher } from '../src/match/match.js';
+import { PRECHECK } from '../src/match/markers.js';
+import { minhash } from '../src/fingerprint/minhash.js';
 import { FIXTURE_REGISTRY, FIXTURE_TAG_FIELDS, ROOT, tempDir } from './helpers.js';
 
 const kn = nativeTokenizer();
@@ -58,11 +60,16 @@ const fixtureTexts = (): string[] => {
   return out;
 };
 const ids = Array.from({ length: 300 }, (_, i) => `v${i}`).join(' = ') + ' ' + Array.from({ length: 300 }, (_, i) => `v${299 - i}`).join('; ');
+// 50 blocks of 120 distinct identifiers, each block twice: many live names at once, so Baker's table has slot clashes
+const manyIdents = Array.from({ length: 50 }, (_, b) => {
+  const block = Array.from({ length: 120 }, (_, i) => `n${b}_${i}`).join(' + ');
+  return `${block};\n${block};`;
+}).join('\n');
 const EDGE = [
   '', ' ', 'a', 'É', 'ÀÉÎ×÷ þ ß Straße ÆØÅ', '1.2.3abc x.y.z 0x1F 3.14e-5', 'x = "abc', "y = 'a\\' b'", '`multi\nline ${t}`',
   '// comment only', 'a /* open comment', '/* c */ b', '/*', '/**/', 'a/', '#', '# heading\ncode()', 'a$b _c $ _', '\u00a0q\u00a0',
   'tail\\', '"tail\\', '“smart” — dash… €5 → ok ☃ 😀 emoji😀mid', 'CJK 漢字かな、テスト。', '\ufeffbom', 'x\u2028y', '\ud800 lone \udfff',
-  ids, ids.toUpperCase(), 'w '.repeat(5000),
+  ids, ids.toUpperCase(), 'w '.repeat(5000), manyIdents,
 ];
 
 const [T1, T2] = laneSeeds(0x5eed);
@@ -136,6 +143,39 @@ describe.skipIf(!kn)('native kernel = JS code', () => {
         expect(fpState(nat(t, force))).toEqual(a);
       }
     }
+  });
+
+  it('minhash: same signatures for k = 128, 64 and 100, with empty bins densified', () => {
+    if (!kn) return;
+    const fp = createFingerprinter(makeConfig(), 'js');
+    for (const t of [...fixtureTexts(), ...EDGE]) {
+      const sh = fp(t).text.shingles;
+      for (const k of [128, 64, 100]) {
+        for (const seed of [1, 0x5eed, -7]) {
+          const want = minhash(sh, k, seed);
+          const got = new Uint32Array(k);
+          kn.minhash(sh.f1, sh.f2, sh.n, k, seed, got);
+          expect(Array.from(got)).toEqual(Array.from(want));
+        }
+      }
+    }
+  });
+
+  it('markerPrecheck = PRECHECK.test on random text with the patterns in any case', () => {
+    if (!kn) return;
+    const piece = fc.oneof(
+      fc.constantFrom('co-authored-by', 'Co-Authored-By', 'CO-AUTHORED-BY', 'generated with', 'Generated With', 'aider:', 'AIDER:', 'aider', 'co-authored by'),
+      fc.string({ unit: fc.constantFrom(...'cogaider- :ACGİıſK\u212a'), maxLength: 20 }),
+      fc.string({ unit: 'binary', maxLength: 20 }),
+    );
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 12 }), (parts) => {
+        const t = parts.join('');
+        expect(kn.markerPrecheck(t)).toBe(PRECHECK.test(t));
+      }),
+      { numRuns: 2000 },
+    );
+    for (const t of ['', 'x Co-authored-by: A', 'generated  with', 'GENERATED WITH', 'aide:']) expect(kn.markerPrecheck(t)).toBe(PRECHECK.test(t));
   });
 
   it('refuses wrong arguments with an error instead of reading out of bounds', () => {

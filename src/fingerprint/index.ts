@@ -91,7 +91,7 @@ export function createFingerprinter(config: Config, kernel: 'auto' | 'js' = 'aut
       kn.load(input);
       tokenizeTextNative(kn, t1, t2, text.tokens);
       shingleNative(kn, text.tokens, text.k, text.shingles);
-      minhash(text.shingles, config.permutations, config.seed, sig);
+      kn.minhash(text.shingles.f1, text.shingles.f2, text.shingles.n, config.permutations, config.seed, sig);
       if (forceCode || looksLikeCode(input, text.tokens.codeChars)) {
         tokenizeCodeNative(kn, c1, c2, code.tokens);
         shingleNative(kn, code.tokens, code.k, code.shingles);

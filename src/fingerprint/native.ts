@@ -1,8 +1,9 @@
 /**
- * The optional native kernel (src/native/kernel.cc, built by `npm run build:native` from `prepare`): tokenizeText,
- * tokenizeCode and shingle over a whole sample per call, bit-for-bit the JS functions (test/native.test.ts).
+ * The optional native kernel (src/native/kernel.cc, built by `npm run build:native` from the install script): the
+ * tokenizers, shingle, minhash, the marker pre-check and the registry key search, over a whole sample per call and
+ * bit-for-bit the JS functions (test/native.test.ts).
  * When the addon is not built (no compiler at install) or CONTAMSCAN_NATIVE=0, the JS functions run: same results,
- * slower. `nativeKernel()` says which is in use; the report records it (`kernel`).
+ * slower. `kernelName()` says which is in use (the benchmarks print it).
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -27,6 +28,10 @@ export interface NativeKernel {
     end: Int32Array,
   ): number;
   shingle(t1: Int32Array, t2: Int32Array, nt: number, k: number, f1: Int32Array, f2: Int32Array): number;
+  /** minhash() of minhash.ts over n shingles into out (length k). */
+  minhash(f1: Int32Array, f2: Int32Array, n: number, k: number, seed: number, out: Uint32Array): void;
+  /** markers.ts PRECHECK.test(text). */
+  markerPrecheck(text: string): boolean;
   /**
    * match.ts lookup's key search over a channel's n shingles: Bloom filter, then KeyTable16 bucket walk. Writes
    * (shingle index, first row, end row) per shingle found into out (3 n values) and returns how many; adds each

@@ -17,7 +17,7 @@ import type { MatchKind } from '../types.js';
 import { longestChain, newChainScratch } from './chain.js';
 import { candidatePasses, decide, sharesPass, type Evidence } from './decide.js';
 import { lcsLength, newLcsScratch, PROMPT_TOKEN, TOKEN_HASH_MASK } from './lcs.js';
-import { compileRules, findMarkers, type MarkerRule } from './markers.js';
+import { compileRules, findMarkers, precheckJs, type MarkerRule } from './markers.js';
 
 export interface RawMatch {
   /** Registry entry index, or -1 for a marker. */
@@ -154,6 +154,7 @@ export function createMatcher(
   let passed = new Int32Array(4096);
   let found = new Int32Array(3 * 4096);
   const kn = options.kernel === 'js' ? null : nativeTokenizer();
+  const precheck = kn ? (t: string) => kn.markerPrecheck(t) : precheckJs;
   const payload = [reg.post.entry, reg.post.poschan, reg.post.df] as const;
   let gW = new Float32Array(1024);
   let kept = new Int32Array(1024);
@@ -454,7 +455,7 @@ export function createMatcher(
     }
 
     const matches = [...found.values()].sort(matchOrder);
-    for (const m of findMarkers(text, compiled, builtinRulesOnly))
+    for (const m of findMarkers(text, compiled, builtinRulesOnly, precheck))
       matches.push({ entry: -1, kind: 'marker', score: m.rule.confidence, spans: m.spans, rule: m.rule.id, tags: m.tags });
     const cap = config.maxMatchesPerSample;
     const out: SampleMatches = matches.length > cap ? { matches: matches.slice(0, cap), capped: matches.length - cap } : { matches, capped: 0 };

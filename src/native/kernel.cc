@@ -1,18 +1,19 @@
-// contamscan's optional native kernel: the fingerprint hot loops of src/fingerprint (tokenizeText, tokenizeCode,
-// shingle) over a whole sample per call, with the same arithmetic, so the hashes are bit-for-bit the JS ones.
-// The character tables, keyword tables and Baker distance hashes are built in JS and handed in: one source of truth.
-// test/native.test.ts checks that both paths give the same digest; CONTAMSCAN_NATIVE=0 turns this off.
+// contamscan's optional native kernel, loaded by src/fingerprint/native.ts. Per sample, one call each:
+// - the fingerprint loops of src/fingerprint (tokenizeText, tokenizeCode, shingle), with the same 32-bit arithmetic,
+//   so the hashes are bit-for-bit the JS ones. The character, keyword and Baker tables are built in JS and handed
+//   in: one source of truth;
+// - the registry key search of match.ts lookup (Bloom filter, then KeyTable16 bucket walk), with software prefetch.
+// And hugePages(), advice for the registry's shared buffer. test/native.test.ts compares every function with the
+// JS code; CONTAMSCAN_NATIVE=0 turns the kernel off.
 //
-// Per thread state (the copied sample text and Baker's identifier table) lives in the N-API instance data, so each
-// worker thread has its own; nothing is shared between threads.
+// Per-thread state (the copied sample text, Baker's identifier table, scratch) lives in the N-API instance data,
+// so each worker thread has its own; the only memory threads share is the read-only registry.
 #include <node_api.h>
 
 #include <sys/mman.h>
-#include <unistd.h>
 
-#include <cerrno>
+#include <algorithm>
 #include <cstdint>
-#include <cstring>
 #include <vector>
 
 namespace {
@@ -42,11 +43,14 @@ struct State {
   const uint8_t* codeChar = nullptr;
   napi_ref refs[4] = {nullptr, nullptr, nullptr, nullptr};
   std::vector<char16_t> text;
+  std::vector<char16_t> scratch;
   size_t len = 0;
-  std::vector<int32_t> identKey, identPos, identEpoch;
+  // Baker's identifier table, one slot = {key, position, epoch} in one cache line (three arrays in JS)
+  std::vector<int32_t> ident;
   std::vector<int32_t> cand;
+  std::vector<uint32_t> orig;
   int32_t epoch = 0;
-  State() : identKey(IDENT_SLOTS), identPos(IDENT_SLOTS), identEpoch(IDENT_SLOTS) {}
+  State() : ident(3 * IDENT_SLOTS) {}
 };
 
 void finalizeState(napi_env env, void* data, void*) {
@@ -236,13 +240,11 @@ napi_value Code(napi_env env, napi_callback_info info) {
   if (!outArrays(env, argv + 5, &o)) return nullptr;
   s->epoch++;
   if (s->epoch == 0) {
-    std::fill(s->identEpoch.begin(), s->identEpoch.end(), 0);
+    std::fill(s->ident.begin(), s->ident.end(), 0);
     s->epoch = 1;
   }
   const int32_t epoch = s->epoch;
-  int32_t* identKey = s->identKey.data();
-  int32_t* identPos = s->identPos.data();
-  int32_t* identEpoch = s->identEpoch.data();
+  int32_t* ident3 = s->ident.data();
   const char16_t* t = s->text.data();
   const size_t len = s->len;
   const uint8_t* CLS = s->codeClass;
@@ -309,14 +311,15 @@ napi_value Code(napi_env env, napi_callback_info info) {
     if (ident && !isKeyword(kw, kwZero, h1)) {
       const uint32_t u = static_cast<uint32_t>(h1);
       const uint32_t slot = (u ^ (u >> 16)) & (IDENT_SLOTS - 1);
+      int32_t* id = ident3 + 3 * slot;  // [key, position, epoch]
       int32_t dist = 0;
-      if (identEpoch[slot] == epoch && identKey[slot] == h1) {
-        const int32_t d = static_cast<int32_t>(n) - identPos[slot];
+      if (id[2] == epoch && id[0] == h1) {
+        const int32_t d = static_cast<int32_t>(n) - id[1];
         dist = d <= 255 ? d : 0;
       }
-      identEpoch[slot] = epoch;
-      identKey[slot] = h1;
-      identPos[slot] = static_cast<int32_t>(n);
+      id[0] = h1;
+      id[1] = static_cast<int32_t>(n);
+      id[2] = epoch;
       h1 = baker[2 * dist];
       h2 = baker[2 * dist + 1];
     } else {
@@ -385,6 +388,95 @@ napi_value Shingle(napi_env env, napi_callback_info info) {
   return num(env, ns);
 }
 
+// minhash(f1, f2, n, k, seed, out: Uint32Array(k)): minhash.ts minhash(), one-permutation hashing with optimal
+// densification, the same bins, values and densification sequence.
+napi_value MinHash(napi_env env, napi_callback_info info) {
+  napi_value argv[6];
+  if (!args(env, info, 6, argv)) return nullptr;
+  State* st = state(env);
+  int32_t *f1, *f2;
+  uint32_t* out;
+  size_t n1, n2, no;
+  if (!typed(env, argv[0], napi_int32_array, &f1, &n1) || !typed(env, argv[1], napi_int32_array, &f2, &n2) ||
+      !typed(env, argv[5], napi_uint32_array, &out, &no))
+    return nullptr;
+  const int32_t n = i32(env, argv[2]);
+  const int32_t k = i32(env, argv[3]);
+  const uint32_t seed = static_cast<uint32_t>(i32(env, argv[4]));
+  if (n < 0 || static_cast<size_t>(n) > n1 || static_cast<size_t>(n) > n2 || k <= 0 || static_cast<size_t>(k) != no) {
+    fail(env, "contamscan kernel: minhash() arguments out of range");
+    return nullptr;
+  }
+  constexpr uint32_t EMPTY = 0xffffffffu;
+  std::fill(out, out + k, EMPTY);
+  int32_t filled = 0;
+  const uint64_t kk = static_cast<uint64_t>(k);
+  for (int32_t i = 0; i < n; i++) {
+    const uint32_t bin = static_cast<uint32_t>((static_cast<uint64_t>(static_cast<uint32_t>(f1[i])) * kk) >> 32);
+    const uint32_t v = static_cast<uint32_t>(f2[i]);
+    if (v < out[bin]) {
+      if (out[bin] == EMPTY) filled++;
+      out[bin] = v;
+    }
+  }
+  if (filled == 0 || filled == k) return nullptr;
+  if (st->orig.size() < static_cast<size_t>(k)) st->orig.resize(k);
+  uint32_t* orig = st->orig.data();
+  std::copy(out, out + k, orig);
+  for (int32_t i = 0; i < k; i++) {
+    if (orig[i] != EMPTY) continue;
+    for (uint32_t attempt = 1;; attempt++) {
+      const uint32_t j = fmix32((static_cast<uint32_t>(i + 1) * 0x9e3779b1u) ^ (attempt * 0x85ebca6bu) ^ seed) % static_cast<uint32_t>(k);
+      if (orig[j] != EMPTY) {
+        out[i] = orig[j];
+        break;
+      }
+    }
+  }
+  return nullptr;
+}
+
+// Does s at i start with the ASCII pattern p, letters compared case-insensitively (p is lower case)? The same test
+// as a non-Unicode /i regex: no character from U+0080 up equals an ASCII letter there.
+inline bool startsWithFolded(const char16_t* s, size_t len, size_t i, const char* p, size_t plen) {
+  if (len - i < plen) return false;
+  for (size_t j = 0; j < plen; j++) {
+    const char16_t c = s[i + j];
+    const char q = p[j];
+    const char16_t f = (q >= 'a' && q <= 'z' && c >= 'A' && c <= 'Z') ? static_cast<char16_t>(c | 0x20) : c;
+    if (f != static_cast<char16_t>(q)) return false;
+  }
+  return true;
+}
+
+// markerPrecheck(text) -> 0|1: markers.ts PRECHECK, /co-authored-by|generated with|aider:/i, on a string.
+napi_value MarkerPrecheck(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  if (!args(env, info, 1, argv)) return nullptr;
+  State* st = state(env);
+  size_t n = 0;
+  if (napi_get_value_string_utf16(env, argv[0], nullptr, 0, &n) != napi_ok) {
+    fail(env, "contamscan kernel: markerPrecheck() takes a string");
+    return nullptr;
+  }
+  if (st->scratch.size() < n + 1) st->scratch.resize(n + 1 + n / 2);
+  napi_get_value_string_utf16(env, argv[0], st->scratch.data(), n + 1, &n);
+  const char16_t* t = st->scratch.data();
+  bool hit = false;
+  for (size_t i = 0; i < n && !hit; i++) {
+    const char16_t c = t[i] | 0x20;  // only the three first letters matter; others fall through
+    if (c == 'c')
+      hit = startsWithFolded(t, n, i, "co-authored-by", 14);
+    else if (c == 'g')
+      hit = startsWithFolded(t, n, i, "generated with", 14);
+    else if (c == 'a')
+      hit = startsWithFolded(t, n, i, "aider:", 6);
+  }
+  napi_value r;
+  napi_get_boolean(env, hit, &r);
+  return r;
+}
+
 // hugePages(view, collapse: 0|1) -> bytes advised. Asks the kernel to back the 2 MiB-aligned interior of a large
 // (registry) array with transparent huge pages: madvise(MADV_HUGEPAGE) before the pages are touched, plus
 // MADV_COLLAPSE (Linux >= 6.1) for pages already there. A Bloom probe into a 64 MB filter is a TLB miss per probe
@@ -414,12 +506,16 @@ napi_value HugePages(napi_env env, napi_callback_info info) {
   uintptr_t s = (a + HUGE - 1) & ~(HUGE - 1);
   e &= ~(HUGE - 1);
   if (e <= s) return num(env, 0);
+#ifdef MADV_HUGEPAGE
   if (madvise(reinterpret_cast<void*>(s), e - s, MADV_HUGEPAGE) != 0) return num(env, 0);
 #ifndef MADV_COLLAPSE
 #define MADV_COLLAPSE 25
 #endif
   if (i32(env, argv[1]) != 0) madvise(reinterpret_cast<void*>(s), e - s, MADV_COLLAPSE);
   return num(env, static_cast<double>(e - s));
+#else
+  return num(env, 0);  // no transparent huge pages on this system
+#endif
 }
 
 // probe(f1, f2, n, bloom, dir, key, mask, payload: [entry: Uint32Array, poschan: Uint32Array, df: Uint8Array],
@@ -516,6 +612,8 @@ NAPI_MODULE_INIT() {
       {"text", nullptr, Text, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"code", nullptr, Code, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"shingle", nullptr, Shingle, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"minhash", nullptr, MinHash, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"markerPrecheck", nullptr, MarkerPrecheck, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"probe", nullptr, Probe, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"hugePages", nullptr, HugePages, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
