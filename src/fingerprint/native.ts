@@ -1,6 +1,6 @@
 /**
  * The optional native kernel (src/native/kernel.cc, built by `npm run build:native` from the install script): the
- * tokenizers, shingle, minhash, the marker pre-check and the registry key search, over a whole sample per call and
+ * tokenizers, shingle, minhash and the registry key search (probe, postings), over a whole sample per call and
  * bit-for-bit the JS functions (test/native.test.ts).
  * When the addon is not built (no compiler at install) or CONTAMSCAN_NATIVE=0, the JS functions run: same results,
  * slower. `kernelName()` says which is in use (the benchmarks print it).
@@ -30,8 +30,6 @@ export interface NativeKernel {
   shingle(t1: Int32Array, t2: Int32Array, nt: number, k: number, f1: Int32Array, f2: Int32Array): number;
   /** minhash() of minhash.ts over n shingles into out (length k). */
   minhash(f1: Int32Array, f2: Int32Array, n: number, k: number, seed: number, out: Uint32Array): void;
-  /** markers.ts PRECHECK.test(text). */
-  markerPrecheck(text: string): boolean;
   /**
    * match.ts lookup's key search over a channel's n shingles: Bloom filter, then KeyTable16 bucket walk. Writes
    * (shingle index, first row, end row) per shingle found into out (3 n values) and returns how many; adds each
@@ -49,6 +47,24 @@ export interface NativeKernel {
     out: Int32Array,
     levels: Float64Array,
   ): number;
+  /**
+   * match.ts postings() for the nf triples probe() wrote: hits appended at counters[0], new (entry, channel) keys
+   * appended to touched at counters[1], both counters advanced. hits and touched must have room for every row.
+   */
+  postings(
+    found: Int32Array,
+    nf: number,
+    c: number,
+    f2: Int32Array,
+    payload: readonly [Uint32Array, Uint32Array, Uint8Array],
+    dfWeight: Float32Array,
+    levelW: Float64Array,
+    hits: [Int32Array, Int32Array, Int32Array, Float32Array, Uint8Array],
+    cnt: Int32Array,
+    wsum: Float32Array,
+    touched: Int32Array,
+    counters: Int32Array,
+  ): void;
   /** madvise(MADV_HUGEPAGE) over the 2 MiB-aligned interior of a typed array (MADV_COLLAPSE too when collapse is 1). */
   hugePages(view: ArrayBufferView, collapse: number): number;
 }

@@ -90,15 +90,11 @@ export interface MarkerHit {
   spans: Array<[number, number]>;
 }
 
-/**
- * Cheap pre-check: every builtin rule needs one of these substrings (case-insensitive). The native kernel's
- * markerPrecheck is the same test (test/native.test.ts).
- */
-export const PRECHECK = /co-authored-by|generated with|aider:/i;
-export const precheckJs = (text: string): boolean => PRECHECK.test(text);
+/** Cheap pre-check: every builtin rule needs one of these substrings (case-insensitive). */
+const PRECHECK = /co-authored-by|generated with|aider:/i;
 
-export function findMarkers(text: string, rules: CompiledRule[], builtinOnly: boolean, precheck: (text: string) => boolean = precheckJs): MarkerHit[] {
-  if (builtinOnly && !precheck(text)) return [];
+export function findMarkers(text: string, rules: CompiledRule[], builtinOnly: boolean): MarkerHit[] {
+  if (builtinOnly && !PRECHECK.test(text)) return [];
   const out: MarkerHit[] = [];
   for (const { rule, re } of rules) {
     re.lastIndex = 0;

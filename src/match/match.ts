@@ -17,7 +17,7 @@ import type { MatchKind } from '../types.js';
 import { longestChain, newChainScratch } from './chain.js';
 import { candidatePasses, decide, sharesPass, type Evidence } from './decide.js';
 import { lcsLength, newLcsScratch, PROMPT_TOKEN, TOKEN_HASH_MASK } from './lcs.js';
-import { compileRules, findMarkers, precheckJs, type MarkerRule } from './markers.js';
+import { compileRules, findMarkers, type MarkerRule } from './markers.js';
 
 export interface RawMatch {
   /** Registry entry index, or -1 for a marker. */
@@ -100,8 +100,19 @@ class Hits {
   chan = new Uint8Array(4096);
   n = 0;
   push(e: number, ep: number, sp: number, c: number, w: number): void {
-    if (this.n === this.entry.length) {
-      const cap = this.n * 2;
+    if (this.n === this.entry.length) this.reserve(this.n * 2);
+    const i = this.n++;
+    this.entry[i] = e;
+    this.ePos[i] = ep;
+    this.sPos[i] = sp;
+    this.w[i] = w;
+    this.chan[i] = c;
+  }
+  /** Room for at least `need` hits. */
+  reserve(need: number): void {
+    if (need > this.entry.length) {
+      let cap = this.entry.length * 2;
+      while (cap < need) cap *= 2;
       const g = <T extends Int32Array | Uint8Array | Float32Array>(a: T, mk: (n: number) => T) => {
         const b = mk(cap);
         b.set(a);
@@ -113,12 +124,9 @@ class Hits {
       this.w = g(this.w, (n) => new Float32Array(n));
       this.chan = g(this.chan, (n) => new Uint8Array(n));
     }
-    const i = this.n++;
-    this.entry[i] = e;
-    this.ePos[i] = ep;
-    this.sPos[i] = sp;
-    this.w[i] = w;
-    this.chan[i] = c;
+  }
+  arrays(): [Int32Array, Int32Array, Int32Array, Float32Array, Uint8Array] {
+    return [this.entry, this.ePos, this.sPos, this.w, this.chan];
   }
 }
 
@@ -154,8 +162,8 @@ export function createMatcher(
   let passed = new Int32Array(4096);
   let found = new Int32Array(3 * 4096);
   const kn = options.kernel === 'js' ? null : nativeTokenizer();
-  const precheck = kn ? (t: string) => kn.markerPrecheck(t) : precheckJs;
   const payload = [reg.post.entry, reg.post.poschan, reg.post.df] as const;
+  const counters = new Int32Array(2);
   let gW = new Float32Array(1024);
   let kept = new Int32Array(1024);
   let win = new Uint16Array(1024);
@@ -211,11 +219,23 @@ export function createMatcher(
     const n = ch.shingles.n;
     levelW.fill(0);
     if (kn) {
-      // The native kernel does both key passes (Bloom filter, then bucket walk) with prefetching; the postings
-      // below are the same code either way, visited in the same order.
+      // The native kernel does both key passes (Bloom filter, then bucket walk) with prefetching, then the postings
+      // of what it found: postings() below, in the same order and arithmetic (test/native.test.ts).
       if (found.length < 3 * n) found = new Int32Array(6 * n);
       const nf = kn.probe(f1, f2, n, post.bloom, post.t.dir, post.t.key, post.t.mask, payload, found, levelW);
-      for (let q = 0; q < nf; q++) postings(c, found[3 * q], found[3 * q + 1], found[3 * q + 2], f2);
+      let rows = 0;
+      for (let q = 0; q < nf; q++) rows += found[3 * q + 2] - found[3 * q + 1];
+      hits.reserve(hits.n + rows);
+      if (touched.length < nTouched + rows) {
+        const t = new Int32Array(2 * (nTouched + rows));
+        t.set(touched.subarray(0, nTouched));
+        touched = t;
+      }
+      counters[0] = hits.n;
+      counters[1] = nTouched;
+      kn.postings(found, nf, c, f2, payload, DF_WEIGHT, levelW, hits.arrays(), cnt, wsum, touched, counters);
+      hits.n = counters[0];
+      nTouched = counters[1];
     } else {
       if (passed.length < n) passed = new Int32Array(2 * n);
       // Pass 1, the Bloom filter only: independent loads in a tight loop, so the CPU keeps many cache misses in
@@ -455,7 +475,7 @@ export function createMatcher(
     }
 
     const matches = [...found.values()].sort(matchOrder);
-    for (const m of findMarkers(text, compiled, builtinRulesOnly, precheck))
+    for (const m of findMarkers(text, compiled, builtinRulesOnly))
       matches.push({ entry: -1, kind: 'marker', score: m.rule.confidence, spans: m.spans, rule: m.rule.id, tags: m.tags });
     const cap = config.maxMatchesPerSample;
     const out: SampleMatches = matches.length > cap ? { matches: matches.slice(0, cap), capped: matches.length - cap } : { matches, capped: 0 };

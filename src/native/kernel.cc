@@ -43,7 +43,6 @@ struct State {
   const uint8_t* codeChar = nullptr;
   napi_ref refs[4] = {nullptr, nullptr, nullptr, nullptr};
   std::vector<char16_t> text;
-  std::vector<char16_t> scratch;
   size_t len = 0;
   // Baker's identifier table, one slot = {key, position, epoch} in one cache line (three arrays in JS)
   std::vector<int32_t> ident;
@@ -436,45 +435,92 @@ napi_value MinHash(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
-// Does s at i start with the ASCII pattern p, letters compared case-insensitively (p is lower case)? The same test
-// as a non-Unicode /i regex: no character from U+0080 up equals an ASCII letter there.
-inline bool startsWithFolded(const char16_t* s, size_t len, size_t i, const char* p, size_t plen) {
-  if (len - i < plen) return false;
-  for (size_t j = 0; j < plen; j++) {
-    const char16_t c = s[i + j];
-    const char q = p[j];
-    const char16_t f = (q >= 'a' && q <= 'z' && c >= 'A' && c <= 'Z') ? static_cast<char16_t>(c | 0x20) : c;
-    if (f != static_cast<char16_t>(q)) return false;
-  }
-  return true;
+template <typename T>
+bool element(napi_env env, napi_value arr, uint32_t i, napi_typedarray_type want, T** out, size_t* len) {
+  napi_value v;
+  if (napi_get_element(env, arr, i, &v) != napi_ok) return fail(env, "contamscan kernel: missing array element");
+  return typed(env, v, want, out, len);
 }
 
-// markerPrecheck(text) -> 0|1: markers.ts PRECHECK, /co-authored-by|generated with|aider:/i, on a string.
-napi_value MarkerPrecheck(napi_env env, napi_callback_info info) {
-  napi_value argv[1];
-  if (!args(env, info, 1, argv)) return nullptr;
-  State* st = state(env);
-  size_t n = 0;
-  if (napi_get_value_string_utf16(env, argv[0], nullptr, 0, &n) != napi_ok) {
-    fail(env, "contamscan kernel: markerPrecheck() takes a string");
+// postings(found, nf, c, f2, payload: [entry, poschan, df], dfWeight: Float32Array(256), levelW: Float64Array(8),
+//          hits: [entry: Int32Array, ePos: Int32Array, sPos: Int32Array, w: Float32Array, chan: Uint8Array],
+//          cnt: Int32Array, wsum: Float32Array, touched: Int32Array, counters: Int32Array [hits n, touched n])
+// match.ts postings() for the nf (shingle, first row, end row) triples probe() wrote, in the same order and with the
+// same arithmetic (float32 stores of double sums), so hits, counts and weights are the JS ones. The caller sizes
+// hits and touched for every row of the triples; a short array is an error here, never a write past its end.
+napi_value Postings(napi_env env, napi_callback_info info) {
+  napi_value argv[12];
+  if (!args(env, info, 12, argv)) return nullptr;
+  int32_t *found, *f2, *hEntry, *hEPos, *hSPos, *cnt, *touched, *counters;
+  uint32_t *entry, *poschan;
+  uint8_t *df, *hChan;
+  float *dfw, *hW, *wsum;
+  double* levelW;
+  size_t nFound, nF2, nEntry, nPosChan, nDf, nDfw, nLevel, nHE, nHEP, nHSP, nHW, nHC, nCnt, nWsum, nTouched, nCounters;
+  if (!typed(env, argv[0], napi_int32_array, &found, &nFound) || !typed(env, argv[3], napi_int32_array, &f2, &nF2) ||
+      !element(env, argv[4], 0, napi_uint32_array, &entry, &nEntry) || !element(env, argv[4], 1, napi_uint32_array, &poschan, &nPosChan) ||
+      !element(env, argv[4], 2, napi_uint8_array, &df, &nDf) || !typed(env, argv[5], napi_float32_array, &dfw, &nDfw) ||
+      !typed(env, argv[6], napi_float64_array, &levelW, &nLevel) || !element(env, argv[7], 0, napi_int32_array, &hEntry, &nHE) ||
+      !element(env, argv[7], 1, napi_int32_array, &hEPos, &nHEP) || !element(env, argv[7], 2, napi_int32_array, &hSPos, &nHSP) ||
+      !element(env, argv[7], 3, napi_float32_array, &hW, &nHW) || !element(env, argv[7], 4, napi_uint8_array, &hChan, &nHC) ||
+      !typed(env, argv[8], napi_int32_array, &cnt, &nCnt) || !typed(env, argv[9], napi_float32_array, &wsum, &nWsum) ||
+      !typed(env, argv[10], napi_int32_array, &touched, &nTouched) || !typed(env, argv[11], napi_int32_array, &counters, &nCounters))
+    return nullptr;
+  const int32_t nf = i32(env, argv[1]);
+  const uint32_t c = static_cast<uint32_t>(i32(env, argv[2]));
+  const size_t rows = nEntry < nPosChan ? (nEntry < nDf ? nEntry : nDf) : (nPosChan < nDf ? nPosChan : nDf);
+  size_t hitCap = nHE;
+  for (size_t m : {nHEP, nHSP, nHW, nHC}) hitCap = m < hitCap ? m : hitCap;
+  const size_t keys = nCnt < nWsum ? nCnt : nWsum;
+  if (nf < 0 || static_cast<size_t>(nf) * 3 > nFound || nDfw < 256 || nLevel < 8 || nCounters < 2 || c > 1) {
+    fail(env, "contamscan kernel: postings() arguments out of range");
     return nullptr;
   }
-  if (st->scratch.size() < n + 1) st->scratch.resize(n + 1 + n / 2);
-  napi_get_value_string_utf16(env, argv[0], st->scratch.data(), n + 1, &n);
-  const char16_t* t = st->scratch.data();
-  bool hit = false;
-  for (size_t i = 0; i < n && !hit; i++) {
-    const char16_t c = t[i] | 0x20;  // only the three first letters matter; others fall through
-    if (c == 'c')
-      hit = startsWithFolded(t, n, i, "co-authored-by", 14);
-    else if (c == 'g')
-      hit = startsWithFolded(t, n, i, "generated with", 14);
-    else if (c == 'a')
-      hit = startsWithFolded(t, n, i, "aider:", 6);
+  int32_t hn = counters[0];
+  int32_t tn = counters[1];
+  for (int32_t q = 0; q < nf; q++) {
+    const int32_t i = found[3 * q];
+    const uint32_t r = static_cast<uint32_t>(found[3 * q + 1]);
+    const uint32_t end = static_cast<uint32_t>(found[3 * q + 2]);
+    if (i < 0 || static_cast<size_t>(i) >= nF2 || r >= end || end > rows) {
+      fail(env, "contamscan kernel: postings() row out of range");
+      return nullptr;
+    }
+    const uint32_t v = static_cast<uint32_t>(f2[i]);
+    const uint32_t tz = v == 0 ? 7u : static_cast<uint32_t>(__builtin_ctz(v));
+    const uint32_t lv = tz < 7 ? tz : 7;
+    if (entry[r] == 0xffffffffu) {  // COMMON_ENTRY
+      levelW[lv] -= 1;
+      continue;
+    }
+    const double w = static_cast<double>(dfw[df[r]]);
+    levelW[lv] += w - 1;
+    if (static_cast<size_t>(hn) + (end - r) > hitCap || static_cast<size_t>(tn) + (end - r) > nTouched) {
+      fail(env, "contamscan kernel: postings() hit arrays too short");
+      return nullptr;
+    }
+    for (uint32_t x = end; x-- > r;) {
+      const uint32_t pc = poschan[x];
+      if ((pc & 1u) != c) continue;
+      const uint32_t e = entry[x];
+      const size_t key = static_cast<size_t>(e) * 2 + c;
+      if (key >= keys) {
+        fail(env, "contamscan kernel: postings() entry out of range");
+        return nullptr;
+      }
+      hEntry[hn] = static_cast<int32_t>(e);
+      hEPos[hn] = static_cast<int32_t>(pc >> 1);
+      hSPos[hn] = i;
+      hW[hn] = static_cast<float>(w);
+      hChan[hn] = static_cast<uint8_t>(c);
+      hn++;
+      if (cnt[key]++ == 0) touched[tn++] = static_cast<int32_t>(key);
+      wsum[key] = static_cast<float>(static_cast<double>(wsum[key]) + w);
+    }
   }
-  napi_value r;
-  napi_get_boolean(env, hit, &r);
-  return r;
+  counters[0] = hn;
+  counters[1] = tn;
+  return nullptr;
 }
 
 // hugePages(view, collapse: 0|1) -> bytes advised. Asks the kernel to back the 2 MiB-aligned interior of a large
@@ -613,7 +659,7 @@ NAPI_MODULE_INIT() {
       {"code", nullptr, Code, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"shingle", nullptr, Shingle, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"minhash", nullptr, MinHash, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"markerPrecheck", nullptr, MarkerPrecheck, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"postings", nullptr, Postings, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"probe", nullptr, Probe, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"hugePages", nullptr, HugePages, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
