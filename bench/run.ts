@@ -18,12 +18,13 @@
  * --peers-only skips the main configurations, --no-peers the comparison.
  * Results: a Markdown table on stdout, bench/out/throughput/results.md and results.json.
  */
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ChildResult } from './throughput/child.js';
 import { median, runChild } from './throughput/fork.js';
+import { kernelName } from '../src/fingerprint/native.js';
 import { comparePeers, type PeerComparison } from './throughput/compare.js';
 import { generate, MB, type Manifest } from './throughput/generate.js';
 import { profileTable, summarise } from './throughput/profile.js';
@@ -107,6 +108,13 @@ async function main(): Promise<void> {
       add(`scan-jsonl-w${w}`, `scan, ${w} worker${w > 1 ? 's' : ''}, JSONL.zst`, s.text_bytes, s);
       log(`  scan w${w} ${s.wall_s.toFixed(1)} s (${s.flagged} flagged, ${s.matches} matches)`);
     }
+    if (kernelName() === 'native') {
+      // the same scan with the JS fingerprint and key-search code (CONTAMSCAN_NATIVE=0): the native kernel's gain,
+      // side by side in one run; the matches must be the same
+      const s = await runChild({ mode: 'scan', inputs: [jsonl], registry: reg, workers: 1, out: scanOut(1, 'jsonl-js') }, [], { CONTAMSCAN_NATIVE: '0' });
+      add('scan-jsonl-w1-js', 'scan, 1 worker, JSONL.zst, JS kernel (CONTAMSCAN_NATIVE=0)', s.text_bytes, s);
+      log(`  scan w1 js ${s.wall_s.toFixed(1)} s (${s.flagged} flagged, ${s.matches} matches)`);
+    }
     if (pq && SCAN_PARQUET && i === 0) {
       // one run only: it reads the same rows as the JSONL scan and a full round must stay within the time budget
       const s = await runChild({ mode: 'scan', inputs: [pq], registry: reg, workers: 2, out: scanOut(2, 'parquet') });
@@ -125,6 +133,13 @@ async function main(): Promise<void> {
     for (const x of r.runs)
       if (x.samples !== m.samples || x.text_bytes !== m.text_bytes)
         problems.push(`${r.name}: ${x.samples} samples / ${x.text_bytes} text bytes, generated ${m.samples} / ${m.text_bytes}`);
+  }
+
+  if (rows['scan-jsonl-w1-js']) {
+    // the kernel must not change a single match: same matches.jsonl bytes as the native 1-worker scan
+    const a = readFileSync(join(scanOut(1, 'jsonl'), 'matches.jsonl'));
+    const b = readFileSync(join(scanOut(1, 'jsonl-js'), 'matches.jsonl'));
+    if (!a.equals(b)) problems.push('the JS-kernel scan wrote other matches than the native one (scan-jsonl-w1 vs scan-jsonl-js-w1)');
   }
 
   const mbps = (r: Row) => r.bytes / MB / median(r.runs.map((x) => x.wall_s));
@@ -149,6 +164,7 @@ async function main(): Promise<void> {
       const last = r.runs[r.runs.length - 1]!;
       notes = `${last.flagged} flagged samples, ${last.matches} matches`;
       if (key === 'scan-jsonl-w2') notes += `; 2/1 workers: ${(rate / w1).toFixed(2)}x`;
+      if (key === 'scan-jsonl-w1-js') notes += `; native kernel / JS: ${(w1 / rate).toFixed(2)}x`;
     } else if (key === 'build') {
       notes = `entry text ${(r.bytes / MB).toFixed(1)} MB; file ${(regSize / MB).toFixed(1)} MB = ${Math.round(regSize / m.registry.entries)} B/entry`;
     } else if (key.startsWith('decode')) vs = '100%';
@@ -162,7 +178,7 @@ async function main(): Promise<void> {
     `inputs: ${m.samples.toLocaleString('en')} samples, ${(m.text_bytes / MB).toFixed(1)} MB of text (${(m.code_docs / m.samples * 100).toFixed(0)}% code documents, ${m.planted_docs} with ${m.planted_entries} pasted registry entries); ` +
       `JSONL.zst: ${(m.jsonl.file_bytes / MB).toFixed(1)} MB in ${m.jsonl.files} file(s); ${pqNote}`,
     `registry: ${m.registry.entries.toLocaleString('en')} entries (${m.registry.real.toLocaleString('en')} real answers + ${m.registry.variants.toLocaleString('en')} seeded variants), ${(m.registry.text_bytes / MB).toFixed(1)} MB of entry text`,
-    `machine: ${cpus().length} CPUs (${cpu}), Node ${process.version}; runs: ${RUNS}, seed ${SEED}; MB = 10^6 bytes of UTF-8 text; wall time includes registry load and pool start`,
+    `machine: ${cpus().length} CPUs (${cpu}), Node ${process.version}; runs: ${RUNS}, seed ${SEED}; MB = 10^6 bytes of UTF-8 text; wall time includes registry load and pool start; fingerprint kernel: ${kernelName()}`,
   ];
   let profileMd = '';
   let profile: unknown;

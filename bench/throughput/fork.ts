@@ -10,9 +10,10 @@ import type { ChildResult, Task } from './child.js';
 const CHILD = join(dirname(fileURLToPath(import.meta.url)), 'child.js');
 
 /** Runs one task in a fresh process (so its maxRSS is its own); execArgv e.g. --cpu-prof or a heap limit. */
-export function runChild(task: Task, execArgv: string[] = []): Promise<ChildResult> {
+/** Runs one task in a forked child; `env` adds to (or overrides) this process's environment there. */
+export function runChild(task: Task, execArgv: string[] = [], env: Record<string, string> = {}): Promise<ChildResult> {
   return new Promise((res, rej) => {
-    const cp = fork(CHILD, [JSON.stringify(task)], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const cp = fork(CHILD, [JSON.stringify(task)], { execArgv, env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     let result: ChildResult | undefined;
     cp.on('message', (m) => (result = m as ChildResult));
     cp.on('error', rej);
