@@ -107,14 +107,20 @@ napi_value Init(napi_env env, napi_callback_info info) {
   if (!args(env, info, 4, argv)) return nullptr;
   State* s = state(env);
   size_t n0, n1, n2, n3;
-  if (!typed(env, argv[0], napi_uint16_array, const_cast<uint16_t**>(&s->textChar), &n0)) return nullptr;
-  if (!typed(env, argv[1], napi_uint8_array, const_cast<uint8_t**>(&s->codeClass), &n1)) return nullptr;
-  if (!typed(env, argv[2], napi_uint8_array, const_cast<uint8_t**>(&s->identPart), &n2)) return nullptr;
-  if (!typed(env, argv[3], napi_uint8_array, const_cast<uint8_t**>(&s->codeChar), &n3)) return nullptr;
+  uint16_t* textChar;
+  uint8_t *codeClass, *identPart, *codeChar;
+  if (!typed(env, argv[0], napi_uint16_array, &textChar, &n0) || !typed(env, argv[1], napi_uint8_array, &codeClass, &n1) ||
+      !typed(env, argv[2], napi_uint8_array, &identPart, &n2) || !typed(env, argv[3], napi_uint8_array, &codeChar, &n3))
+    return nullptr;
   if (n0 != 65536 || n1 != 65536 || n2 != 65536 || n3 != 65536) {
     fail(env, "contamscan kernel: character tables must have 65536 entries");
     return nullptr;
   }
+  // the tables are used only once all four are known good, and kept alive by the references below
+  s->textChar = textChar;
+  s->codeClass = codeClass;
+  s->identPart = identPart;
+  s->codeChar = codeChar;
   for (int i = 0; i < 4; i++) {
     if (s->refs[i]) napi_delete_reference(env, s->refs[i]);
     napi_create_reference(env, argv[i], 1, &s->refs[i]);

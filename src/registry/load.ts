@@ -132,7 +132,15 @@ function tokenStore(shared: RegistryShared, off: Float64Array, s: SectionInfo): 
 }
 
 /** Loads the index for scanning with `config`; a registry built with other fingerprint parameters is an error. */
-export async function loadRegistry(path: string, config?: Config): Promise<LoadedRegistry> {
+export interface LoadOptions {
+  /**
+   * Ask for transparent huge pages for the index (native kernel only; CONTAMSCAN_HUGEPAGES=0 never does): faster
+   * random access into a large index, but the kernel may first compact memory (~1 s for 1 GB). Default false.
+   */
+  hugePages?: boolean;
+}
+
+export async function loadRegistry(path: string, config?: Config, options: LoadOptions = {}): Promise<LoadedRegistry> {
   const { header, dataStart } = await readRegistryHeader(path);
   if (config) assertSameFingerprint(config, header.params, path);
   const idsOff = section(header, SHARED_END);
@@ -146,7 +154,7 @@ export async function loadRegistry(path: string, config?: Config): Promise<Loade
     const view = new Uint8Array(buffer);
     // Transparent huge pages for the index (advice, before its pages are touched): every Bloom probe and key search
     // is a random access into hundreds of MB, a TLB miss per access with 4 KiB pages. Native kernel only.
-    if (process.env.CONTAMSCAN_HUGEPAGES !== '0') nativeTokenizer()?.hugePages(view, 0);
+    if (options.hugePages && process.env.CONTAMSCAN_HUGEPAGES !== '0') nativeTokenizer()?.hugePages(view, 0);
     for (let off = 0; off < view.length; ) {
       const { bytesRead } = await fh.read(view, off, Math.min(1 << 26, view.length - off), dataStart + off);
       if (bytesRead === 0) throw new ContamscanError('E_REGISTRY_FORMAT', `${path} is truncated at byte ${dataStart + off}`, { file: path });
