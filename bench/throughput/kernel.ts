@@ -18,6 +18,7 @@ import { resolveInputs } from '../../src/io/inputs.js';
 import { BUILTIN_RULES } from '../../src/match/markers.js';
 import { createMatcher } from '../../src/match/match.js';
 import { readFile } from '../../src/readers/index.js';
+import { initXXHash } from '../../src/registry/digest.js';
 import { loadRegistry } from '../../src/registry/load.js';
 import { median } from './fork.js';
 
@@ -59,6 +60,7 @@ async function main(): Promise<void> {
         bytes += Buffer.byteLength(s.text);
       }
   const config = makeConfig();
+  await initXXHash();
   const reg = await loadRegistry(REGISTRY, config);
   console.log(`kernel bench: ${texts.length} samples, ${(bytes / 1e6).toFixed(1)} MB of text (${INPUT}); registry ${REGISTRY} (${reg.header.entries.toLocaleString('en')} entries); ${ROUNDS} rounds`);
 
