@@ -65,7 +65,7 @@ export interface ScanOptions {
 
 const SKIP_EXAMPLES = 5;
 /** Input bytes (as stored: compressed for .zst/.gz) from which the registry is loaded into huge pages. */
-export const HUGE_PAGES_MIN_INPUT = 16 * 2 ** 20;
+export const HUGE_PAGES_MIN_INPUT = 64 * 2 ** 20;
 
 interface Pending {
   fr: FileReport;
@@ -84,8 +84,8 @@ export async function scan(opts: ScanOptions): Promise<ScanReport> {
   const rules = await loadRules(opts.rules);
   await initXXHash();
   // Huge pages speed up the key search at 1M entries by ~15% and usually the load too, but getting them can cost a
-  // compaction of up to ~1.5 s at load when memory is fragmented: not asked for a scan of small inputs, whose time
-  // is mostly start-up (bench/README.md "Native kernel").
+  // compaction of up to ~1.5 s at load when memory is fragmented: asked for only from ~200 MB of text (64 MiB of
+  // zstd), where 15% of the scan repays that (bench/README.md "Native kernel").
   const inputBytes = files.reduce((a, f) => a + f.size, 0);
   const reg = await loadRegistry(opts.registry, config, { hugePages: inputBytes >= HUGE_PAGES_MIN_INPUT });
   try {
