@@ -139,7 +139,7 @@ async function main(): Promise<void> {
     // the kernel must not change a single match: same matches.jsonl bytes as the native 1-worker scan
     const a = readFileSync(join(scanOut(1, 'jsonl'), 'matches.jsonl'));
     const b = readFileSync(join(scanOut(1, 'jsonl-js'), 'matches.jsonl'));
-    if (!a.equals(b)) problems.push('the JS-kernel scan wrote other matches than the native one (scan-jsonl-w1 vs scan-jsonl-js-w1)');
+    if (!a.equals(b)) problems.push('the JS-kernel scan wrote other matches than the native one (scan-jsonl-w1 vs scan-jsonl-w1-js)');
   }
 
   const mbps = (r: Row) => r.bytes / MB / median(r.runs.map((x) => x.wall_s));

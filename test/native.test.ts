@@ -25,9 +25,10 @@ import { makeConfig } from '../src/config/index.js';
 import { buildRegistry } from '../src/registry/build.js';
 import { loadRegistry, type LoadedRegistry } from '../src/registry/load.js';
 import { findKey16, keyEnd16 } from '../src/registry/table.js';
+import { COMMON_ENTRY, DF_WEIGHT } from '../src/registry/format.js';
 import { createMatcher } from '../src/match/match.js';
 import { minhash } from '../src/fingerprint/minhash.js';
-import { FIXTURE_REGISTRY, FIXTURE_TAG_FIELDS, ROOT, tempDir } from './helpers.js';
+import { FIXTURE_REGISTRY, FIXTURE_TAG_FIELDS, ROOT, tempDir, writeJsonl } from './helpers.js';
 
 const kn = nativeTokenizer();
 if (!kn)
@@ -71,8 +72,8 @@ const EDGE = [
   ids, ids.toUpperCase(), 'w '.repeat(5000), manyIdents,
 ];
 
-const [T1, T2] = laneSeeds(0x5eed);
-const [C1, C2] = laneSeeds(0x5eed ^ 0xc0de);
+let [T1, T2] = laneSeeds(0x5eed);
+let [C1, C2] = laneSeeds(0x5eed ^ 0xc0de);
 
 function tokens(tb: TokenBuffer, withCodeChars: boolean) {
   const n = tb.n;
@@ -116,10 +117,16 @@ function fpState(f: Fingerprints) {
 }
 
 describe.skipIf(!kn)('native kernel = JS code', () => {
-  it('tokenizers and shingles on the fixtures and edge cases', () => {
+  it('tokenizers and shingles on the fixtures and edge cases, with two seeds', () => {
     const texts = [...fixtureTexts(), ...EDGE];
     expect(texts.length).toBeGreaterThan(40);
-    for (const t of texts) compare(t);
+    for (const seed of [0x5eed, 0xfedcba98]) {
+      [T1, T2] = laneSeeds(seed);
+      [C1, C2] = laneSeeds(seed ^ 0xc0de);
+      for (const t of texts) compare(t);
+    }
+    [T1, T2] = laneSeeds(0x5eed);
+    [C1, C2] = laneSeeds(0x5eed ^ 0xc0de);
   });
 
   it('tokenizers and shingles on random strings (any UTF-16 code unit; code-heavy alphabets)', () => {
@@ -150,7 +157,7 @@ describe.skipIf(!kn)('native kernel = JS code', () => {
     for (const t of [...fixtureTexts(), ...EDGE]) {
       const sh = fp(t).text.shingles;
       for (const k of [128, 64, 100]) {
-        for (const seed of [1, 0x5eed, -7]) {
+        for (const seed of [1, 0x5eed, -7, 0xfedcba98]) {
           const want = minhash(sh, k, seed);
           const got = new Uint32Array(k);
           kn.minhash(sh.f1, sh.f2, sh.n, k, seed, got);
@@ -167,29 +174,61 @@ describe.skipIf(!kn)('native kernel = JS code', () => {
     expect(() => kn.text(1, 2, new Int32Array(4), new Int32Array(4), new Int32Array(4), new Uint32Array(4) as unknown as Int32Array, new Int32Array(1))).toThrow(
       /typed array/,
     );
+    expect(() => kn.text(1, 2, new Int32Array(4), new Int32Array(4), new Int32Array(4), new Int32Array(4), new Int32Array(0))).toThrow(/info/);
+    expect(() => kn.minhash(new Int32Array(4), new Int32Array(4), 4, 8, 1, new Uint32Array(4))).toThrow(/out of range/);
+    const f = new Int32Array(8);
+    const lv = new Float64Array(8);
+    const dir = new Uint32Array(4);
+    const key = new Uint32Array(2);
+    const pay = [new Uint32Array(2), new Uint32Array(2), new Uint8Array(2)] as const;
+    expect(() => kn.probe(f, f, 8, new Uint32Array(3), dir, key, 1, pay, new Int32Array(24), lv)).toThrow(/out of range/); // filter not a power of two
+    expect(() => kn.probe(f, f, 8, new Uint32Array(4), dir, key, 7, pay, new Int32Array(24), lv)).toThrow(/out of range/); // directory too short for the mask
+    expect(() => kn.probe(f, f, 8, new Uint32Array(4), dir, key, 1, pay, new Int32Array(10), lv)).toThrow(/out of range/); // out too short
+    expect(() => kn.probe(f, f, 8, new Uint32Array(4), dir, key, 1, undefined as never, new Int32Array(24), lv)).toThrow(); // napi_get_element: cannot convert undefined to an object
+    const hits = [new Int32Array(4), new Int32Array(4), new Int32Array(4), new Float32Array(4), new Uint8Array(4)] as [Int32Array, Int32Array, Int32Array, Float32Array, Uint8Array];
+    const found = new Int32Array([0, 0, 2]);
+    const dfw = new Float32Array(256);
+    const post = [new Uint32Array([4, 6]), new Uint32Array([0, 2]), new Uint8Array([2, 2])] as const;
+    // row 1 names entry 6, whose key (13) is past cnt's end; negative counters; rows past the payload
+    expect(() => kn.postings(found, 1, 0, f, post, dfw, lv, hits, new Int32Array(10), new Float32Array(10), new Int32Array(8), new Int32Array(2))).toThrow(/entry out of range/);
+    expect(() => kn.postings(found, 1, 0, f, post, dfw, lv, hits, new Int32Array(20), new Float32Array(20), new Int32Array(8), new Int32Array([-1, 0]))).toThrow(/negative/);
+    expect(() => kn.postings(new Int32Array([0, 0, 3]), 1, 0, f, post, dfw, lv, hits, new Int32Array(20), new Float32Array(20), new Int32Array(8), new Int32Array(2))).toThrow(/row out of range/);
+    expect(() => kn.postings(found, 1, 0, f, post, dfw, lv, hits, new Int32Array(20), new Float32Array(20), new Int32Array(1), new Int32Array(2))).toThrow(/too short/);
   });
 
   describe('key search and matching against a registry', () => {
     let dir: string;
     let reg: LoadedRegistry;
+    /** 40 entries sharing one 30-word paragraph: its shingles are in more than commonDf (16) entries, so common. */
+    let boiler: LoadedRegistry;
+    const BOILER = 'this paragraph is the shared boilerplate that every one of the forty entries carries word for word so that its shingles end up common in the index';
     beforeAll(async () => {
       dir = tempDir('native-');
       const path = join(dir, 'r.csreg');
       await buildRegistry({ inputs: [FIXTURE_REGISTRY], out: path, tagFields: FIXTURE_TAG_FIELDS });
       reg = await loadRegistry(path);
+      const src = join(dir, 'boiler.jsonl');
+      const own = (i: number) => Array.from({ length: 40 }, (_, j) => `w${i}x${j}`).join(' ');
+      writeJsonl(src, Array.from({ length: 40 }, (_, i) => ({ id: `b${i}`, text: `${own(i)}. ${BOILER}. ${own(i + 100)}.` })));
+      await buildRegistry({ inputs: [src], out: join(dir, 'b.csreg') });
+      boiler = await loadRegistry(join(dir, 'b.csreg'));
     });
     afterAll(() => {
       reg?.close();
+      boiler?.close();
       rmSync(dir, { recursive: true, force: true });
     });
 
-    it('probe() finds the rows findKey16/keyEnd16 find, and counts shingles per sampling level', () => {
+    it('probe() finds the rows findKey16/keyEnd16 find and counts shingles per level; postings() = the JS postings loop', () => {
       if (!kn) return;
-      const post = reg.views.post;
       const fp = createFingerprinter(makeConfig(), 'js');
-      const payload = [post.entry, post.poschan, post.df] as const;
       let foundAny = 0;
-      for (const t of [...fixtureTexts(), ...EDGE]) {
+      let commonSeen = 0;
+      let postingsSeen = 0;
+      const texts = [...fixtureTexts(), ...EDGE, `Some words first. ${BOILER}. w3x1 w3x2 w3x3 w3x4 w3x5 w3x6 w3x7 w3x8 and more.`];
+      for (const [t, r0] of [...texts.map((x) => [x, reg] as const), ...texts.map((x) => [x, boiler] as const)]) {
+        const post = r0.views.post;
+        const payload = [post.entry, post.poschan, post.df] as const;
         const f = fp(t, true);
         for (const ch of [f.text, f.code]) {
           if (!ch) continue;
@@ -209,9 +248,55 @@ describe.skipIf(!kn)('native kernel = JS code', () => {
           expect(Array.from(out.subarray(0, 3 * nf))).toEqual(want);
           expect(Array.from(levels)).toEqual(Array.from(lv));
           foundAny += nf;
+          // postings() against match.ts postings() written out here: the same hits in the same order, counts, weights
+          const rows = want.reduce((a, _, j) => (j % 3 === 2 ? a + want[j]! - want[j - 1]! : a), 0);
+          const keys = 2 * r0.views.tokens.length;
+          const ref = { hits: [] as number[][], cnt: new Int32Array(keys), wsum: new Float32Array(keys), touched: [] as number[], lv: Float64Array.from(lv) };
+          for (let q = 0; q < nf; q++) {
+            const [i, r, end] = [want[3 * q]!, want[3 * q + 1]!, want[3 * q + 2]!];
+            const v = f2[i]!;
+            const l = v === 0 ? 7 : Math.min(7, 31 - Math.clz32(v & -v));
+            if (post.entry[r] === COMMON_ENTRY) {
+              ref.lv[l] -= 1;
+              continue;
+            }
+            const w = DF_WEIGHT[post.df[r]!]!;
+            ref.lv[l] += w - 1;
+            for (let x = end - 1; x >= r; x--) {
+              const pc = post.poschan[x]!;
+              if ((pc & 1) !== ch.channel) continue;
+              const e = post.entry[x]!;
+              ref.hits.push([e, pc >>> 1, i, ch.channel, Math.fround(w)]);
+              const key = e * 2 + ch.channel;
+              if (ref.cnt[key]++ === 0) ref.touched.push(key);
+              ref.wsum[key] += w;
+            }
+          }
+          const hits = [new Int32Array(rows + 1), new Int32Array(rows + 1), new Int32Array(rows + 1), new Float32Array(rows + 1), new Uint8Array(rows + 1)] as [
+            Int32Array,
+            Int32Array,
+            Int32Array,
+            Float32Array,
+            Uint8Array,
+          ];
+          const cnt = new Int32Array(keys);
+          const wsum = new Float32Array(keys);
+          const touched = new Int32Array(rows + 1);
+          const counters = new Int32Array(2);
+          kn.postings(out, nf, ch.channel, f2, payload, DF_WEIGHT, levels, hits, cnt, wsum, touched, counters);
+          expect(counters[0]).toBe(ref.hits.length);
+          expect(Array.from({ length: counters[0]! }, (_, h) => [hits[0][h], hits[1][h], hits[2][h], hits[4][h], hits[3][h]])).toEqual(ref.hits);
+          expect(Array.from(touched.subarray(0, counters[1]))).toEqual(ref.touched);
+          expect(Array.from(cnt)).toEqual(Array.from(ref.cnt));
+          expect(Array.from(wsum)).toEqual(Array.from(ref.wsum));
+          expect(Array.from(levels)).toEqual(Array.from(ref.lv));
+          commonSeen += want.filter((_, j) => j % 3 === 1 && post.entry[want[j]!] === COMMON_ENTRY).length;
+          postingsSeen += counters[0]!;
         }
       }
       expect(foundAny).toBeGreaterThan(100);
+      expect(postingsSeen).toBeGreaterThan(100);
+      expect(commonSeen).toBeGreaterThan(0); // the boilerplate registry's shared paragraph
     });
 
     it('createMatcher gives the same matches and evidence with the kernel and with kernel: js', () => {
@@ -225,6 +310,21 @@ describe.skipIf(!kn)('native kernel = JS code', () => {
         matched += ma.matches.length;
       }
       expect(matched).toBeGreaterThan(10);
+    });
+
+    it('every candidate reaches verification with the same unrounded evidence (hits, weights, sample totals)', () => {
+      // minEvidence 1 and minShare 0: every (entry, channel) the postings touched is a candidate, so a different hit,
+      // order or float32/double weight anywhere in postings() shows in some candidate's evidence
+      const config = makeConfig({ minEvidence: 1, minShare: 0 });
+      const a = createMatcher(config, reg.views, [], true, { kernel: 'js', collectEvidence: true });
+      const b = createMatcher(config, reg.views, [], true, { collectEvidence: true });
+      let candidates = 0;
+      for (const t of [...fixtureTexts(), ...EDGE]) {
+        const ca = a(t).candidates ?? [];
+        expect(b(t).candidates ?? []).toEqual(ca);
+        candidates += ca.length;
+      }
+      expect(candidates).toBeGreaterThan(10);
     });
   });
 });

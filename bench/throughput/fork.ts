@@ -9,8 +9,10 @@ import type { ChildResult, Task } from './child.js';
 
 const CHILD = join(dirname(fileURLToPath(import.meta.url)), 'child.js');
 
-/** Runs one task in a fresh process (so its maxRSS is its own); execArgv e.g. --cpu-prof or a heap limit. */
-/** Runs one task in a forked child; `env` adds to (or overrides) this process's environment there. */
+/**
+ * Runs one task in a fresh process (so its maxRSS is its own); execArgv e.g. --cpu-prof or a heap limit; `env` adds
+ * to (or overrides) this process's environment there.
+ */
 export function runChild(task: Task, execArgv: string[] = [], env: Record<string, string> = {}): Promise<ChildResult> {
   return new Promise((res, rej) => {
     const cp = fork(CHILD, [JSON.stringify(task)], { execArgv, env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });

@@ -65,8 +65,8 @@ export interface NativeKernel {
     touched: Int32Array,
     counters: Int32Array,
   ): void;
-  /** madvise(MADV_HUGEPAGE) over the 2 MiB-aligned interior of a typed array (MADV_COLLAPSE too when collapse is 1). */
-  hugePages(view: ArrayBufferView, collapse: number): number;
+  /** madvise(MADV_HUGEPAGE) over the 2 MiB-aligned interior of a typed array; returns the bytes advised (0: refused). */
+  hugePages(view: ArrayBufferView): number;
 }
 
 const ADDON = join('src', 'native', 'build', 'Release', 'contamscan_kernel.node');

@@ -220,7 +220,7 @@ export function createMatcher(
     levelW.fill(0);
     if (kn) {
       // The native kernel does both key passes (Bloom filter, then bucket walk) with prefetching, then the postings
-      // of what it found: postings() below, in the same order and arithmetic (test/native.test.ts).
+      // of what it found: postings() above, in the same order and arithmetic (test/native.test.ts).
       if (found.length < 3 * n) found = new Int32Array(6 * n);
       const nf = kn.probe(f1, f2, n, post.bloom, post.t.dir, post.t.key, post.t.mask, payload, found, levelW);
       let rows = 0;

@@ -1,13 +1,15 @@
 // contamscan's optional native kernel, loaded by src/fingerprint/native.ts. Per sample, one call each:
-// - the fingerprint loops of src/fingerprint (tokenizeText, tokenizeCode, shingle), with the same 32-bit arithmetic,
+// - the fingerprint loops of src/fingerprint (tokenizeText, tokenizeCode, shingle, minhash), with the same arithmetic,
 //   so the hashes are bit-for-bit the JS ones. The character, keyword and Baker tables are built in JS and handed
 //   in: one source of truth;
-// - the registry key search of match.ts lookup (Bloom filter, then KeyTable16 bucket walk), with software prefetch.
+// - the registry key search of match.ts lookup (Bloom filter, then KeyTable16 bucket walk, with software prefetch:
+//   probe) and the postings of what it found (postings).
 // And hugePages(), advice for the registry's shared buffer. test/native.test.ts compares every function with the
 // JS code; CONTAMSCAN_NATIVE=0 turns the kernel off.
 //
 // Per-thread state (the copied sample text, Baker's identifier table, scratch) lives in the N-API instance data,
-// so each worker thread has its own; the only memory threads share is the read-only registry.
+// so each worker thread has its own; the only memory threads share is the read-only registry. The character tables
+// are kept alive by references; they are private to tokenize.ts and never transferred, so their buffers stay put.
 #include <node_api.h>
 
 #include <sys/mman.h>
@@ -44,7 +46,7 @@ struct State {
   napi_ref refs[4] = {nullptr, nullptr, nullptr, nullptr};
   std::vector<char16_t> text;
   size_t len = 0;
-  // Baker's identifier table, one slot = {key, position, epoch} in one cache line (three arrays in JS)
+  // Baker's identifier table, one slot = {key, position, epoch} side by side (three arrays, three cache misses, in JS)
   std::vector<int32_t> ident;
   std::vector<int32_t> cand;
   std::vector<uint32_t> orig;
@@ -81,6 +83,13 @@ bool typed(napi_env env, napi_value v, napi_typedarray_type want, T** out, size_
   *out = static_cast<T*>(data);
   if (len) *len = n;
   return true;
+}
+
+template <typename T>
+bool element(napi_env env, napi_value arr, uint32_t i, napi_typedarray_type want, T** out, size_t* len) {
+  napi_value v;
+  if (napi_get_element(env, arr, i, &v) != napi_ok) return fail(env, "contamscan kernel: missing array element");
+  return typed(env, v, want, out, len);
 }
 
 bool args(napi_env env, napi_callback_info info, size_t want, napi_value* argv) {
@@ -174,7 +183,12 @@ napi_value Text(napi_env env, napi_callback_info info) {
   const uint32_t seed2 = static_cast<uint32_t>(i32(env, argv[1]));
   Out o;
   int32_t* inf;
-  if (!outArrays(env, argv + 2, &o) || !typed(env, argv[6], napi_int32_array, &inf, nullptr)) return nullptr;
+  size_t ninf;
+  if (!outArrays(env, argv + 2, &o) || !typed(env, argv[6], napi_int32_array, &inf, &ninf)) return nullptr;
+  if (ninf < 1) {
+    fail(env, "contamscan kernel: text() info must hold 1 value");
+    return nullptr;
+  }
   const char16_t* t = s->text.data();
   const size_t len = s->len;
   const uint16_t* TC = s->textChar;
@@ -243,7 +257,7 @@ napi_value Code(napi_env env, napi_callback_info info) {
   const bool kwZero = i32(env, argv[3]) != 0;
   Out o;
   if (!outArrays(env, argv + 5, &o)) return nullptr;
-  s->epoch++;
+  s->epoch = static_cast<int32_t>(static_cast<uint32_t>(s->epoch) + 1u);  // (epoch + 1) | 0, as in JS
   if (s->epoch == 0) {
     std::fill(s->ident.begin(), s->ident.end(), 0);
     s->epoch = 1;
@@ -441,13 +455,6 @@ napi_value MinHash(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
-template <typename T>
-bool element(napi_env env, napi_value arr, uint32_t i, napi_typedarray_type want, T** out, size_t* len) {
-  napi_value v;
-  if (napi_get_element(env, arr, i, &v) != napi_ok) return fail(env, "contamscan kernel: missing array element");
-  return typed(env, v, want, out, len);
-}
-
 // postings(found, nf, c, f2, payload: [entry, poschan, df], dfWeight: Float32Array(256), levelW: Float64Array(8),
 //          hits: [entry: Int32Array, ePos: Int32Array, sPos: Int32Array, w: Float32Array, chan: Uint8Array],
 //          cnt: Int32Array, wsum: Float32Array, touched: Int32Array, counters: Int32Array [hits n, touched n])
@@ -484,6 +491,10 @@ napi_value Postings(napi_env env, napi_callback_info info) {
   }
   int32_t hn = counters[0];
   int32_t tn = counters[1];
+  if (hn < 0 || tn < 0) {
+    fail(env, "contamscan kernel: postings() counters must not be negative");
+    return nullptr;
+  }
   for (int32_t q = 0; q < nf; q++) {
     const int32_t i = found[3 * q];
     const uint32_t r = static_cast<uint32_t>(found[3 * q + 1]);
@@ -529,13 +540,13 @@ napi_value Postings(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
-// hugePages(view, collapse: 0|1) -> bytes advised. Asks the kernel to back the 2 MiB-aligned interior of a large
-// (registry) array with transparent huge pages: madvise(MADV_HUGEPAGE) before the pages are touched, plus
-// MADV_COLLAPSE (Linux >= 6.1) for pages already there. A Bloom probe into a 64 MB filter is a TLB miss per probe
-// with 4 KiB pages. Advice only: where the kernel refuses (THP off, old kernel), nothing changes and 0 comes back.
+// hugePages(view) -> bytes advised. Asks the kernel to back the 2 MiB-aligned interior of a large (registry) array
+// with transparent huge pages: madvise(MADV_HUGEPAGE), called before the pages are touched, so the pages faulted in
+// are 2 MiB. A Bloom probe into a 64 MB filter is a TLB miss per probe with 4 KiB pages. Advice only: where the
+// kernel refuses (THP off, not Linux), nothing changes and 0 comes back.
 napi_value HugePages(napi_env env, napi_callback_info info) {
-  napi_value argv[2];
-  if (!args(env, info, 2, argv)) return nullptr;
+  napi_value argv[1];
+  if (!args(env, info, 1, argv)) return nullptr;
   napi_typedarray_type type;
   size_t n;
   void* data;
@@ -560,15 +571,12 @@ napi_value HugePages(napi_env env, napi_callback_info info) {
   if (e <= s) return num(env, 0);
 #ifdef MADV_HUGEPAGE
   if (madvise(reinterpret_cast<void*>(s), e - s, MADV_HUGEPAGE) != 0) return num(env, 0);
-#ifndef MADV_COLLAPSE
-#define MADV_COLLAPSE 25
-#endif
-  if (i32(env, argv[1]) != 0) madvise(reinterpret_cast<void*>(s), e - s, MADV_COLLAPSE);
   return num(env, static_cast<double>(e - s));
 #else
   return num(env, 0);  // no transparent huge pages on this system
 #endif
 }
+
 
 // probe(f1, f2, n, bloom, dir, key, mask, payload: [entry: Uint32Array, poschan: Uint32Array, df: Uint8Array],
 //       out: Int32Array(3 n), levels: Float64Array(8)) -> found count. levels[l] += the shingles at sampling level l
@@ -596,11 +604,8 @@ napi_value Probe(napi_env env, napi_callback_info info) {
       !typed(env, argv[3], napi_uint32_array, &bloom, &nb) || !typed(env, argv[4], napi_uint32_array, &dir, &nd) ||
       !typed(env, argv[5], napi_uint32_array, &key, &nk) || !typed(env, argv[8], napi_int32_array, &out, &no))
     return nullptr;
-  napi_value pe, pp, pd;
-  napi_get_element(env, argv[7], 0, &pe);
-  napi_get_element(env, argv[7], 1, &pp);
-  napi_get_element(env, argv[7], 2, &pd);
-  if (!typed(env, pe, napi_uint32_array, &entry, &ne) || !typed(env, pp, napi_uint32_array, &poschan, &npc) || !typed(env, pd, napi_uint8_array, &df, &ndf))
+  if (!element(env, argv[7], 0, napi_uint32_array, &entry, &ne) || !element(env, argv[7], 1, napi_uint32_array, &poschan, &npc) ||
+      !element(env, argv[7], 2, napi_uint8_array, &df, &ndf))
     return nullptr;
   const int32_t n = i32(env, argv[2]);
   const uint32_t mask = static_cast<uint32_t>(i32(env, argv[6]));

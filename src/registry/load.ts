@@ -154,7 +154,7 @@ export async function loadRegistry(path: string, config?: Config, options: LoadO
     const view = new Uint8Array(buffer);
     // Transparent huge pages for the index (advice, before its pages are touched): every Bloom probe and key search
     // is a random access into hundreds of MB, a TLB miss per access with 4 KiB pages. Native kernel only.
-    if (options.hugePages && process.env.CONTAMSCAN_HUGEPAGES !== '0') nativeTokenizer()?.hugePages(view, 0);
+    if (options.hugePages && process.env.CONTAMSCAN_HUGEPAGES !== '0') nativeTokenizer()?.hugePages(view);
     for (let off = 0; off < view.length; ) {
       const { bytesRead } = await fh.read(view, off, Math.min(1 << 26, view.length - off), dataStart + off);
       if (bytesRead === 0) throw new ContamscanError('E_REGISTRY_FORMAT', `${path} is truncated at byte ${dataStart + off}`, { file: path });
