@@ -86,28 +86,25 @@ export function createFingerprinter(config: Config, kernel: 'auto' | 'js' = 'aut
   const sig = new Uint32Array(config.permutations);
   const result: Fingerprints = { text, code: null, sig };
   const kn = kernel === 'js' ? null : nativeTokenizer();
-  if (kn)
-    return (input: string, forceCode = false) => {
-      kn.load(input);
-      tokenizeTextNative(kn, t1, t2, text.tokens);
-      shingleNative(kn, text.tokens, text.k, text.shingles);
-      kn.minhash(text.shingles.f1, text.shingles.f2, text.shingles.n, config.permutations, config.seed, sig);
-      if (forceCode || looksLikeCode(input, text.tokens.codeChars)) {
-        tokenizeCodeNative(kn, c1, c2, code.tokens);
-        shingleNative(kn, code.tokens, code.k, code.shingles);
-        result.code = code;
-      } else {
-        result.code = null;
-      }
-      return result;
-    };
+  // one step at a time, by the kernel when there is one (the same results either way)
+  const channel = (input: string, ch: ChannelFingerprints, s1: number, s2: number, isCode: boolean): void => {
+    if (kn) {
+      if (isCode) tokenizeCodeNative(kn, s1, s2, ch.tokens);
+      else tokenizeTextNative(kn, s1, s2, ch.tokens);
+      shingleNative(kn, ch.tokens, ch.k, ch.shingles);
+    } else {
+      if (isCode) tokenizeCode(input, s1, s2, ch.tokens);
+      else tokenizeText(input, s1, s2, ch.tokens);
+      shingle(ch.tokens, ch.k, ch.shingles);
+    }
+  };
   return (input: string, forceCode = false) => {
-    tokenizeText(input, t1, t2, text.tokens);
-    shingle(text.tokens, text.k, text.shingles);
-    minhash(text.shingles, config.permutations, config.seed, sig);
+    kn?.load(input);
+    channel(input, text, t1, t2, false);
+    if (kn) kn.minhash(text.shingles.f1, text.shingles.f2, text.shingles.n, config.permutations, config.seed, sig);
+    else minhash(text.shingles, config.permutations, config.seed, sig);
     if (forceCode || looksLikeCode(input, text.tokens.codeChars)) {
-      tokenizeCode(input, c1, c2, code.tokens);
-      shingle(code.tokens, code.k, code.shingles);
+      channel(input, code, c1, c2, true);
       result.code = code;
     } else {
       result.code = null;

@@ -66,7 +66,7 @@ export interface NativeKernel {
     counters: Int32Array,
   ): void;
   /** madvise(MADV_HUGEPAGE) over the 2 MiB-aligned interior of a typed array; returns the bytes advised (0: refused). */
-  hugePages(view: ArrayBufferView): number;
+  hugePages(view: Uint8Array): number;
 }
 
 const ADDON = join('src', 'native', 'build', 'Release', 'contamscan_kernel.node');

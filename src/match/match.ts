@@ -123,11 +123,11 @@ class Hits {
       this.sPos = g(this.sPos, (n) => new Int32Array(n));
       this.w = g(this.w, (n) => new Float32Array(n));
       this.chan = g(this.chan, (n) => new Uint8Array(n));
+      this.arrays = [this.entry, this.ePos, this.sPos, this.w, this.chan];
     }
   }
-  arrays(): [Int32Array, Int32Array, Int32Array, Float32Array, Uint8Array] {
-    return [this.entry, this.ePos, this.sPos, this.w, this.chan];
-  }
+  /** The five arrays, for the native kernel; replaced (not mutated) when reserve() grows them. */
+  arrays: [Int32Array, Int32Array, Int32Array, Float32Array, Uint8Array] = [this.entry, this.ePos, this.sPos, this.w, this.chan];
 }
 
 const MAX_LEVEL = 8;
@@ -177,6 +177,14 @@ export function createMatcher(
   const post = reg.post;
   let collected: Array<{ entry: number; evidence: Evidence }> | null = null;
 
+  /** Room for at least `need` touched keys (the first nTouched kept). */
+  function reserveTouched(need: number): void {
+    if (touched.length >= need) return;
+    const t = new Int32Array(Math.max(2 * touched.length, need));
+    t.set(touched.subarray(0, nTouched));
+    touched = t;
+  }
+
   /**
    * Shingle i of channel c was found at rows r..end-1: a fingerprint in df registry entries weighs 1/df (the weight
    * the registry summed into each entry's total), a common one 0; one absent from the registry keeps weight 1.
@@ -196,11 +204,7 @@ export function createMatcher(
       hits.push(e, pc >>> 1, i, c, w);
       const key = e * 2 + c;
       if (cnt[key]++ === 0) {
-        if (nTouched === touched.length) {
-          const t = new Int32Array(nTouched * 2);
-          t.set(touched);
-          touched = t;
-        }
+        if (nTouched === touched.length) reserveTouched(nTouched + 1);
         touched[nTouched++] = key;
       }
       wsum[key] += w;
@@ -226,14 +230,10 @@ export function createMatcher(
       let rows = 0;
       for (let q = 0; q < nf; q++) rows += found[3 * q + 2] - found[3 * q + 1];
       hits.reserve(hits.n + rows);
-      if (touched.length < nTouched + rows) {
-        const t = new Int32Array(2 * (nTouched + rows));
-        t.set(touched.subarray(0, nTouched));
-        touched = t;
-      }
+      reserveTouched(nTouched + rows);
       counters[0] = hits.n;
       counters[1] = nTouched;
-      kn.postings(found, nf, c, f2, payload, DF_WEIGHT, levelW, hits.arrays(), cnt, wsum, touched, counters);
+      kn.postings(found, nf, c, f2, payload, DF_WEIGHT, levelW, hits.arrays, cnt, wsum, touched, counters);
       hits.n = counters[0];
       nTouched = counters[1];
     } else {
