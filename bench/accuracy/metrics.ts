@@ -1,7 +1,7 @@
 /** Scoring of detector output against labels, and the table renderers. */
 import { CATEGORIES, type Label } from './cases.js';
 import type { DetectedMatch } from './detectors.js';
-import { KIND_RANK } from '../../src/match/match.js';
+import { outranks } from '../../src/match/match.js';
 import { median } from '../throughput/fork.js';
 import type { MatchKind } from '../../src/types.js';
 
@@ -23,7 +23,6 @@ function isExpected(m: DetectedMatch, l: Label): boolean {
   return l.expected.some((g) => g.includes(m.registry_id));
 }
 
-
 /**
  * The detector's own attribution: its first-ranked match, by kind (exact, near_duplicate, contains, contained_in),
  * then score; ties keep the detector's order. It is the first line contamscan writes for the sample. Scores of
@@ -35,9 +34,7 @@ export function firstRanked(ms: DetectedMatch[]): DetectedMatch | undefined {
   let top: DetectedMatch | undefined;
   for (const m of ms) {
     if (m.kind === 'marker') continue;
-    const r = KIND_RANK[m.kind as MatchKind];
-    const t = top ? KIND_RANK[top.kind as MatchKind] : -1;
-    if (r > t || (r === t && m.score > top!.score)) top = m;
+    if (!top || outranks({ kind: m.kind as MatchKind, score: m.score }, { kind: top.kind as MatchKind, score: top.score })) top = m;
   }
   return top;
 }
@@ -124,7 +121,6 @@ export function renderTable(results: Record<string, CategoryResult[]>, markdown:
   const line = (r: string[]): string => r.map((x, i) => (i === 0 ? x.padEnd(w[i]) : x.padStart(w[i]))).join('  ');
   return [line(head), w.map((x) => '-'.repeat(x)).join('  '), ...rows.map(line)].join('\n') + '\n';
 }
-
 
 /**
  * Median closeness (word LCS over the longer length) of the edit10 and edit25 copies to their entries: what the

@@ -58,7 +58,7 @@ interface Ranked {
   entry: number;
 }
 /** Whether m replaces prev as an entry's match: a stronger kind, or the same kind with a higher score. */
-export const outranks = (m: Ranked, prev: Ranked): boolean => KIND_RANK[m.kind] > KIND_RANK[prev.kind] || (m.kind === prev.kind && m.score > prev.score);
+export const outranks = (m: Omit<Ranked, 'entry'>, prev: Omit<Ranked, 'entry'>): boolean => KIND_RANK[m.kind] > KIND_RANK[prev.kind] || (m.kind === prev.kind && m.score > prev.score);
 /** A sample's match order: strongest kind, then score, then entry index. */
 export const matchOrder = (a: Ranked, b: Ranked): number => KIND_RANK[b.kind] - KIND_RANK[a.kind] || b.score - a.score || a.entry - b.entry;
 /** Scores and evidence are reported to 4 digits. */
