@@ -6,6 +6,8 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import { ContamscanError } from '../errors.js';
+import type { ConfigInput } from '../config/index.js';
+import { fingerprintEntries, prepareEntryState, type EntryBatch } from '../registry/entries.js';
 import { matchTexts, prepareWorkerState, type BatchResult, type WorkerInit } from './batch.js';
 
 export interface Executor {
@@ -14,9 +16,9 @@ export interface Executor {
   readonly threads: number;
 }
 
-/** The compiled worker file: next to dist/src when running from dist, else the build output (tests from src/). */
-export function workerFile(): string {
-  const candidates = [new URL('../../workers/scan-worker.js', import.meta.url), new URL('../../dist/workers/scan-worker.js', import.meta.url)];
+/** A compiled worker file: next to dist/src when running from dist, else the build output (tests from src/). */
+export function workerFile(name: 'scan-worker' | 'build-worker' = 'scan-worker'): string {
+  const candidates = [new URL(`../../workers/${name}.js`, import.meta.url), new URL(`../../dist/workers/${name}.js`, import.meta.url)];
   for (const c of candidates) {
     const p = fileURLToPath(c);
     if (existsSync(p)) return p;
@@ -33,6 +35,26 @@ export async function createExecutor(init: WorkerInit, workers: number): Promise
   return {
     threads: workers,
     run: (texts) => pool.run(texts, { name: 'matchBatch' }) as Promise<BatchResult>,
+    close: () => pool.destroy(),
+  };
+}
+
+/** Where `registry build` fingerprints its entries: a piscina pool of workers/build-worker.ts, or inline (workers = 0). */
+export interface EntryExecutor {
+  run(texts: string[], prompts: Array<string | null>): Promise<EntryBatch>;
+  close(): Promise<void>;
+  readonly threads: number;
+}
+
+export async function createEntryExecutor(config: ConfigInput, workers: number): Promise<EntryExecutor> {
+  if (workers === 0) {
+    const state = await prepareEntryState(config);
+    return { threads: 0, run: async (texts, prompts) => fingerprintEntries(state, texts, prompts), close: async () => undefined };
+  }
+  const pool = new Piscina({ filename: workerFile('build-worker'), workerData: config, minThreads: workers, maxThreads: workers, idleTimeout: 60_000 });
+  return {
+    threads: workers,
+    run: (texts, prompts) => pool.run({ texts, prompts }, { name: 'fingerprintEntries' }) as Promise<EntryBatch>,
     close: () => pool.destroy(),
   };
 }

@@ -3,19 +3,20 @@
  * that cannot be attributed, discounts common fingerprints (in > commonDf entries, or in the background corpus of
  * ordinary human text), and writes one versioned index file.
  */
+import { availableParallelism } from 'node:os';
 import { makeConfig, fingerprintParams, type Config, type ConfigInput } from '../config/index.js';
-import { ContamscanError } from '../errors.js';
-import { createFingerprinter, densityLevel, minCodeTokens, selectedAt, tooShortToAttribute, type ChannelFingerprints, type Fingerprints } from '../fingerprint/index.js';
-import { bandKeys } from '../fingerprint/lsh.js';
+import { ContamscanError, usageError } from '../errors.js';
+import { createFingerprinter, type Fingerprints } from '../fingerprint/index.js';
 import { resolveInputs } from '../io/inputs.js';
+import { createEntryExecutor } from '../pipeline/executor.js';
 import { readFile, type ReaderOptions } from '../readers/index.js';
 import type { SkippedRecord } from '../types.js';
 import { TOOL_VERSION } from '../version.js';
-import { exactKey, initXXHash, xx } from './digest.js';
+import { initXXHash, xx } from './digest.js';
+import { META, META_FIELDS, type EntryBatch } from './entries.js';
 import { COMMON_ENTRY, DF_WEIGHT, ENTRY_FLAG, layoutSections, writeRegistryFile, bytesOf, type RegistryHeader, type TypedArray } from './format.js';
-import { bloomAdd, bloomSize, buildKeyTable, findKey, KEY2_MASK, packKey, rebucket, type KeyTable } from './table.js';
+import { bloomAdd, bloomSize, bucketMaskFor, bucketOf, buildKeyTable, findKey, KEY2_MASK, maskBits, mergeSortedRuns, packKey, sortBucketsByKey, sortRowsByKey, type KeyTable } from './table.js';
 import { I32Vec, U16Vec } from './vec.js';
-import { PROMPT_TOKEN, TOKEN_HASH_MASK } from '../match/lcs.js';
 
 export interface BuildRegistryOptions {
   inputs: string[];
@@ -39,7 +40,15 @@ export interface BuildRegistryOptions {
   /** Fail on the first bad record instead of counting it. */
   strict?: boolean;
   maxRecordBytes?: number;
+  /**
+   * Worker threads that fingerprint entries (default: available cores, or 0 below SMALL_BUILD_BYTES of input);
+   * 0 = the main thread. The file is the same for any number.
+   */
+  workers?: number;
 }
+
+/** Inputs smaller than this (as stored) are fingerprinted on the main thread by default: a pool takes ~0.1 s to start. */
+export const SMALL_BUILD_BYTES = 1 << 20;
 
 export const DEFAULT_PROMPT_FIELDS = Object.freeze(['prompt', 'instruction', 'input', 'question']);
 
@@ -49,18 +58,23 @@ export interface BuildRegistryResult {
   skipped: SkippedRecord[];
 }
 
+/** Strings stored back to back as UTF-8, with their offsets: written into one growing buffer, no Buffer per string. */
 class Blob {
-  chunks: Buffer[] = [];
+  private buf = Buffer.allocUnsafe(1 << 20);
   size = 0;
   offsets: number[] = [0];
   add(s: string): void {
-    const b = Buffer.from(s, 'utf8');
-    this.chunks.push(b);
-    this.size += b.length;
+    const need = this.size + 3 * s.length; // UTF-8 takes at most 3 bytes per UTF-16 unit
+    if (need > this.buf.length) {
+      const b = Buffer.allocUnsafe(Math.max(need, 2 * this.buf.length));
+      this.buf.copy(b, 0, 0, this.size);
+      this.buf = b;
+    }
+    this.size += this.buf.write(s, this.size, 'utf8');
     this.offsets.push(this.size);
   }
   bytes(): Uint8Array {
-    return new Uint8Array(Buffer.concat(this.chunks, this.size));
+    return new Uint8Array(this.buf.buffer, this.buf.byteOffset, this.size);
   }
 }
 
@@ -71,43 +85,18 @@ function packedKeys(k1: Int32Array, k2: ArrayLike<number>): Uint32Array {
   return out;
 }
 
-/** Appends the channel's shingles selected at sampling level lvl, except those in `skip`; returns how many. */
-function pushChannel(
-  ch: ChannelFingerprints | null,
-  lvl: number,
-  e: number,
-  k1: I32Vec,
-  k2: I32Vec,
-  ent: I32Vec,
-  pc: I32Vec,
-  skip?: Set<number>,
-): number {
-  if (!ch) return 0;
-  const f1 = ch.shingles.f1;
-  const f2 = ch.shingles.f2;
-  let m = 0;
-  for (let i = 0; i < ch.shingles.n; i++) {
-    if (!selectedAt(f2[i], lvl)) continue;
-    if (skip && skip.size && skip.has(f1[i])) continue;
-    k1.push(f1[i]);
-    k2.push(f2[i] & KEY2_MASK); // 48-bit keys (table.ts KeyTable16)
-    ent.push(e);
-    pc.push(i * 2 + ch.channel);
-    m++;
-  }
-  return m;
-}
-
 /** Fingerprint keys of ordinary human text (background files and prompts): they carry no evidence. */
 class Background {
   k1 = new I32Vec();
   k2 = new I32Vec();
   files = 0;
-  private dummy = new I32Vec();
   add(r: Fingerprints): void {
     for (const ch of [r.text, r.code]) {
-      pushChannel(ch, 0, 0, this.k1, this.k2, this.dummy, this.dummy);
-      this.dummy.n = 0;
+      if (!ch) continue;
+      for (let i = 0; i < ch.shingles.n; i++) {
+        this.k1.push(ch.shingles.f1[i]);
+        this.k2.push(ch.shingles.f2[i] & KEY2_MASK); // as the postings' keys (entries.ts)
+      }
     }
   }
   table(): KeyTable | null {
@@ -125,41 +114,17 @@ async function readBackground(paths: string[], config: Config, reader: ReaderOpt
   bg.files = files.length;
 }
 
-const pairKey = (a: number, b: number) => Math.imul(a, 0x9e3779b1) ^ b;
-
-/** Token-pair keys of a prompt channel. */
-function promptPairs(ch: ChannelFingerprints | null, out: Set<number>): void {
-  out.clear();
-  if (!ch) return;
-  const h = ch.tokens.h1;
-  for (let i = 0; i + 1 < ch.tokens.n; i++) out.add(pairKey(h[i], h[i + 1]));
-}
-
-/**
- * Marks (with 1) the tokens of ch that stand in a token pair also found in the prompt: words the entry copied
- * from its own prompt (names, figures, quoted passages), which are not the rival's own output. Token pairs, not
- * shingles, so that an answer that reorders or reformats the prompt's data is caught too.
- */
-function promptMask(ch: ChannelFingerprints, pairs: Set<number>, mask: Uint8Array): void {
-  mask.fill(0, 0, ch.tokens.n);
-  if (!pairs.size) return;
-  const h = ch.tokens.h1;
-  for (let i = 0; i + 1 < ch.tokens.n; i++) if (pairs.has(pairKey(h[i], h[i + 1]))) mask[i] = mask[i + 1] = 1;
-}
-
 export async function buildRegistry(opts: BuildRegistryOptions): Promise<BuildRegistryResult> {
   const config = makeConfig(opts.config);
   await initXXHash();
   const { files } = await resolveInputs(opts.inputs);
+  const totalBytes = files.reduce((n, f) => n + f.size, 0);
+  const workers = opts.workers ?? (totalBytes < SMALL_BUILD_BYTES ? 0 : availableParallelism());
+  if (!Number.isInteger(workers) || workers < 0) throw usageError(`--workers must be a non-negative integer, got ${opts.workers}`, { field: 'workers' });
   const promptFields = (opts.promptFields ?? DEFAULT_PROMPT_FIELDS).filter((p) => p !== opts.textField);
   const reader: ReaderOptions = { textField: opts.textField, idField: opts.idField, tagFields: opts.tagFields, maxRecordBytes: opts.maxRecordBytes, promptFields };
   const background = new Background();
   await readBackground(opts.background ?? [], config, { maxRecordBytes: opts.maxRecordBytes }, background);
-  const fp = createFingerprinter(config);
-  const fpPrompt = createFingerprinter(config);
-  const promptKeys: [Set<number>, Set<number>] = [new Set(), new Set()];
-  const promptShingles: [Set<number>, Set<number>] = [new Set(), new Set()];
-  let mask = new Uint8Array(4096);
   let prompts = 0;
   // Entries with identical text form one group: df counts distinct texts, so a registry that holds the same
   // answer twice does not halve the evidence for it.
@@ -179,131 +144,147 @@ export async function buildRegistry(opts: BuildRegistryOptions): Promise<BuildRe
   const tagSetIndex = new Map<string, number>();
   const tagSets: number[][] = [];
   const tagCounts: Record<string, number> = {};
-  const band = new Int32Array(config.bands);
   const skipped: SkippedRecord[] = [];
   let records = 0;
   let skippedCount = 0;
   let e = 0;
-  let varietyScratch = new Int32Array(4096); // distinct shingles of an entry: sort a copy and count (a Set cost ~1 s per 100k entries)
 
-  for (const f of files) {
-    for await (const batch of readFile(f, reader)) {
-      records += batch.records;
-      for (const s of batch.skipped) {
-        skippedCount += s.count;
-        if (opts.strict) throw new ContamscanError('E_INPUT', s.message, { file: s.file, row: s.row, field: s.field, reason: s.reason });
-        if (skipped.length < 1000) skipped.push(s);
+  /** Appends one fingerprinted batch; entries get their numbers here, in input order. */
+  const append = (b: EntryBatch): void => {
+    const { meta, bands } = b;
+    const nb = config.bands;
+    for (let j = 0; j < b.n; j++, e++) {
+      const m = j * META_FIELDS;
+      const nk = meta[m + META.textKeys] + meta[m + META.codeKeys];
+      pent.reserve(pent.n + nk);
+      for (let x = 0; x < nk; x++) pent.a[pent.n++] = e;
+      sampledText.push(meta[m + META.textKeys]);
+      levels.push(meta[m + META.level]);
+      for (let k = 0; k < nb; k++) {
+        lk1.push(bands[j * nb + k]);
+        lk2.push(k);
+        lent.push(e);
       }
-      for (const s of batch.samples) {
-        const all = { ...opts.tags, ...s.tags };
-        const pairs = Object.keys(all)
-          .sort()
-          .map((k) => `${k}=${all[k]}`);
-        const setKey = pairs.join('\u0001');
-        let ts = tagSetIndex.get(setKey);
-        if (ts === undefined) {
-          ts = tagSets.length;
-          tagSetIndex.set(setKey, ts);
-          tagSets.push(
-            pairs.map((p) => {
-              let t = tagIndex.get(p);
-              if (t === undefined) {
-                t = tagList.length;
-                tagIndex.set(p, t);
-                tagList.push(p);
-              }
-              return t;
-            }),
-          );
-        }
-        for (const p of pairs) tagCounts[p] = (tagCounts[p] ?? 0) + 1;
-        tagsetV.push(ts);
-        ids.add(s.id);
-        texts.add(s.text);
+      const x1 = meta[m + META.x1], x2 = meta[m + META.x2];
+      const gk = `${x1}:${x2}`;
+      let grp = textGroups.get(gk);
+      if (grp === undefined) textGroups.set(gk, (grp = e));
+      group.push(grp);
+      xk1.push(x1);
+      xk2.push(x2);
+      xent.push(e);
+      tokens.push(meta[m + META.tokens]);
+      ctokens.push(meta[m + META.ctokens]);
+      ttokOff.push(ttokOff[ttokOff.length - 1] + meta[m + META.tokens]);
+      ctokOff.push(ctokOff[ctokOff.length - 1] + meta[m + META.ctokens]);
+      flagsV.push(meta[m + META.flags]);
+    }
+    pk1.append(b.k1);
+    pk2.append(b.k2);
+    ppc.append(b.pc);
+    ttok.append(b.ttok);
+    ctok.append(b.ctok);
+  };
 
-        // The entry's prompt is human text: shingles the entry shares with its own prompt are not indexed for it,
-        // and its tokens that stand in a token pair of the prompt do not count as its own words.
-        for (const set of [...promptKeys, ...promptShingles]) set.clear();
-        if (s.prompt) {
-          prompts++;
-          const pr = fpPrompt(s.prompt, true);
-          promptPairs(pr.text, promptKeys[0]);
-          promptPairs(pr.code, promptKeys[1]);
-          for (let i = 0; i < pr.text.shingles.n; i++) promptShingles[0].add(pr.text.shingles.f1[i]);
-          for (let i = 0; pr.code && i < pr.code.shingles.n; i++) promptShingles[1].add(pr.code.shingles.f1[i]);
+  // Batches are fingerprinted in the pool while the next ones are read, and appended in input order.
+  const exec = await createEntryExecutor(opts.config ?? {}, workers);
+  const inflight: Array<{ file: string; rows: [number, number]; result: Promise<EntryBatch> }> = [];
+  const maxInflight = Math.max(2, exec.threads * 3);
+  const drainOne = async (): Promise<void> => {
+    const p = inflight.shift()!;
+    let b: EntryBatch;
+    try {
+      b = await p.result;
+    } catch (err) {
+      throw new ContamscanError('E_INTERNAL', `fingerprinting entries failed in ${p.file} rows ${p.rows[0]}-${p.rows[1]}: ${(err as Error).message}`, { file: p.file, row: p.rows[0] });
+    }
+    append(b);
+  };
+  try {
+    for (const f of files) {
+      for await (const batch of readFile(f, reader)) {
+        records += batch.records;
+        for (const s of batch.skipped) {
+          skippedCount += s.count;
+          if (opts.strict) throw new ContamscanError('E_INPUT', s.message, { file: s.file, row: s.row, field: s.field, reason: s.reason });
+          if (skipped.length < 1000) skipped.push(s);
         }
-        const r = fp(s.text);
-        // The code channel of an entry is indexed only when it has enough code tokens to attribute on its own.
-        if (r.code && r.code.tokens.n < minCodeTokens(config.minEntryTokens)) r.code = null;
-        const lt = densityLevel(r.text.shingles.n, config.sampleMod, config.minFingerprints);
-        const lc = r.code ? densityLevel(r.code.shingles.n, config.sampleMod, config.minFingerprints) : 0;
-        levels.push(lt | (lc << 8));
-        sampledText.push(pushChannel(r.text, lt, e, pk1, pk2, pent, ppc, promptShingles[0]));
-        pushChannel(r.code, lc, e, pk1, pk2, pent, ppc, promptShingles[1]);
-        bandKeys(r.sig, config.bands, band);
-        for (let b = 0; b < config.bands; b++) {
-          lk1.push(band[b]);
-          lk2.push(b);
-          lent.push(e);
+        if (!batch.samples.length) continue;
+        for (const s of batch.samples) {
+          const all = { ...opts.tags, ...s.tags };
+          const pairs = Object.keys(all)
+            .sort()
+            .map((k) => `${k}=${all[k]}`);
+          const setKey = pairs.join('\u0001');
+          let ts = tagSetIndex.get(setKey);
+          if (ts === undefined) {
+            ts = tagSets.length;
+            tagSetIndex.set(setKey, ts);
+            tagSets.push(
+              pairs.map((p) => {
+                let t = tagIndex.get(p);
+                if (t === undefined) {
+                  t = tagList.length;
+                  tagIndex.set(p, t);
+                  tagList.push(p);
+                }
+                return t;
+              }),
+            );
+          }
+          for (const p of pairs) tagCounts[p] = (tagCounts[p] ?? 0) + 1;
+          tagsetV.push(ts);
+          ids.add(s.id);
+          texts.add(s.text);
+          if (s.prompt) prompts++;
         }
-        const [x1, x2] = exactKey(s.text, config.seed);
-        const gk = `${x1}:${x2}`;
-        let grp = textGroups.get(gk);
-        if (grp === undefined) textGroups.set(gk, (grp = e));
-        group.push(grp);
-        xk1.push(x1);
-        xk2.push(x2);
-        xent.push(e);
-        tokens.push(r.text.tokens.n);
-        // 15-bit token hashes for the preserved-token ratio; bit 15 marks a token copied from the entry's own prompt.
-        if (mask.length < Math.max(r.text.tokens.n, r.code?.tokens.n ?? 0)) mask = new Uint8Array(2 * Math.max(r.text.tokens.n, r.code?.tokens.n ?? 0));
-        promptMask(r.text, promptKeys[0], mask);
-        for (let i = 0; i < r.text.tokens.n; i++) ttok.push((r.text.tokens.h1[i] & TOKEN_HASH_MASK) | (mask[i] ? PROMPT_TOKEN : 0));
-        ttokOff.push(ttok.n);
-        if (r.code) {
-          promptMask(r.code, promptKeys[1], mask);
-          for (let i = 0; i < r.code.tokens.n; i++) ctok.push((r.code.tokens.h1[i] & TOKEN_HASH_MASK) | (mask[i] ? PROMPT_TOKEN : 0));
-        }
-        ctokOff.push(ctok.n);
-        ctokens.push(r.code ? r.code.tokens.n : 0);
-
-        const sh = r.text.shingles;
-        if (varietyScratch.length < sh.n) varietyScratch = new Int32Array(2 * sh.n);
-        const sorted = varietyScratch.subarray(0, sh.n);
-        sorted.set(sh.f1.subarray(0, sh.n));
-        sorted.sort();
-        let distinct = sh.n > 0 ? 1 : 0;
-        for (let i = 1; i < sh.n; i++) if (sorted[i] !== sorted[i - 1]) distinct++;
-        let flags = 0;
-        // Short: too few words, unless it is code with enough code tokens (where the code channel holds the evidence).
-        if (tooShortToAttribute(r.text.tokens.n, r.code ? r.code.tokens.n : 0, config.minEntryTokens)) flags |= ENTRY_FLAG.SHORT;
-        if (sh.n >= 8 && distinct / sh.n < config.minEntryVariety) flags |= ENTRY_FLAG.LOW_VARIETY;
-        flagsV.push(flags);
-        e++;
+        const ss = batch.samples;
+        inflight.push({
+          file: f.path,
+          rows: [ss[0].row, ss[ss.length - 1].row],
+          result: exec.run(
+            ss.map((s) => s.text),
+            ss.map((s) => s.prompt ?? null),
+          ),
+        });
+        while (inflight.length >= maxInflight) await drainOne();
       }
     }
+    while (inflight.length) await drainOne();
+  } finally {
+    await Promise.allSettled(inflight.map((p) => p.result));
+    await exec.close();
   }
   const nEntries = e;
 
   const bgTable = background.table();
-  // Postings: group equal keys, count distinct entries per key, replace common keys by one sentinel row.
-  const { table, order } = buildKeyTable(pk1.view(), pk2.view());
-  const n = order.length;
+  // Postings: rows in key order (bucket, k1, k2, then input order), the rows themselves moved by a radix sort so
+  // that every later pass reads them in order; then group equal keys, count distinct entries per key, and replace
+  // common keys by one sentinel row.
+  const n = pk1.n;
+  const mask1 = bucketMaskFor(n);
+  const sorted = (() => {
+    const k1 = pk1.view(), b1 = new Uint32Array(n);
+    for (let i = 0; i < n; i++) b1[i] = bucketOf(k1[i], mask1);
+    return sortRowsByKey(b1, maskBits(mask1), [k1, pk2.view(), pent.view(), ppc.view()]);
+  })();
+  const [sk1, sk2, sent, spc] = sorted.cols;
+  sortBucketsByKey(sorted.keys, sk1, sk2, sent, spc);
   const keep = new Uint8Array(n); // 1 keep, 2 sentinel, 0 drop
   const dfOf = new Uint8Array(n); // df of the row's key (<= commonDf <= 255); its weight is DF_WEIGHT[df]
   let common = 0;
   for (let i = 0; i < n; ) {
     let j = i + 1;
-    while (j < n && table.k1[j] === table.k1[i] && table.k2[j] === table.k2[i]) j++;
+    while (j < n && sk1[j] === sk1[i] && sk2[j] === sk2[i]) j++;
     let df = 0;
     for (let x = i; x < j; x++) {
-      const gx = group.a[pent.a[order[x]]];
+      const gx = group.a[sent[x]];
       let seen = false;
-      for (let y = i; y < x && !seen; y++) seen = group.a[pent.a[order[y]]] === gx;
+      for (let y = i; y < x && !seen; y++) seen = group.a[sent[y]] === gx;
       if (!seen) df++;
       if (df > config.commonDf) break;
     }
-    const inBackground = bgTable !== null && findKey(bgTable, table.k1[i], table.k2[i]) >= 0;
+    const inBackground = bgTable !== null && findKey(bgTable, sk1[i], sk2[i]) >= 0;
     if (df > config.commonDf || inBackground) {
       keep[i] = 2;
       common++;
@@ -316,46 +297,55 @@ export async function buildRegistry(opts: BuildRegistryOptions): Promise<BuildRe
   }
   let m = 0;
   for (let i = 0; i < n; i++) if (keep[i]) m++;
-  const k1 = new Int32Array(m), k2 = new Uint16Array(m), entry = new Uint32Array(m), poschan = new Uint32Array(m);
-  const pdf = new Uint8Array(m); // 0 on common rows
+  let k1 = new Int32Array(m), k2 = new Uint16Array(m), entry = new Uint32Array(m), poschan = new Uint32Array(m);
+  let pdf = new Uint8Array(m); // 0 on common rows
   const wtext = new Float32Array(nEntries), wcode = new Float32Array(nEntries);
   const ntext = new Uint32Array(nEntries), ncode = new Uint32Array(nEntries);
   for (let i = 0, w = 0; i < n; i++) {
     if (!keep[i]) continue;
-    k1[w] = table.k1[i];
-    k2[w] = table.k2[i];
+    k1[w] = sk1[i];
+    k2[w] = sk2[i];
     if (keep[i] === 2) {
       entry[w] = COMMON_ENTRY;
       poschan[w] = 0;
     } else {
-      const src = order[i];
-      entry[w] = pent.a[src];
-      poschan[w] = ppc.a[src];
+      const en = sent[i];
+      entry[w] = en;
+      poschan[w] = spc[i];
       pdf[w] = dfOf[i];
-      if ((poschan[w] & 1) === 0) {
-        wtext[entry[w]] += DF_WEIGHT[dfOf[i]];
-        ntext[entry[w]]++;
+      if ((spc[i] & 1) === 0) {
+        wtext[en] += DF_WEIGHT[dfOf[i]];
+        ntext[en]++;
       } else {
-        wcode[entry[w]] += DF_WEIGHT[dfOf[i]];
-        ncode[entry[w]]++;
+        wcode[en] += DF_WEIGHT[dfOf[i]];
+        ncode[en]++;
       }
     }
     w++;
   }
   // The directory is sized for the rows kept: common keys collapse to one row each, which at 1M entries of
-  // near-copies halved the rows, and a directory sized before that was 2.9 bytes a row instead of ~1.
-  const rb = rebucket(k1);
-  const dir = rb.dir;
+  // near-copies halved the rows, and a directory sized before that was 2.9 bytes a row instead of ~1. Rows move
+  // to their new buckets stably, so equal keys stay together and in order.
+  const mask2 = bucketMaskFor(m);
+  const dir = new Uint32Array(mask2 + 2);
   {
-    const permute = <T extends Int32Array | Uint16Array | Uint32Array | Uint8Array>(a: T): void => {
-      const c = a.slice() as T;
-      for (let i = 0; i < m; i++) a[i] = c[rb.order[i]];
-    };
-    permute(k1);
-    permute(k2);
-    permute(entry);
-    permute(poschan);
-    permute(pdf);
+    const b2 = new Uint32Array(m);
+    for (let i = 0; i < m; i++) b2[i] = bucketOf(k1[i], mask2);
+    // The rows are in bucket order under mask1 (above): under mask2, a sub-mask, that is 2^d runs each in bucket
+    // order, one run per value of the bits mask1 has beyond mask2.
+    const d = maskBits(mask1) - maskBits(mask2);
+    if (d > 0) {
+      const starts: number[] = [];
+      const shift = maskBits(mask2);
+      for (let i = 0, prev = -1; i < m; i++) {
+        const run = bucketOf(k1[i], mask1) >>> shift;
+        if (run !== prev) starts.push(i);
+        prev = run;
+      }
+      [k1, k2, entry, poschan, pdf] = mergeSortedRuns(b2, starts, [k1, k2, entry, poschan, pdf]);
+    }
+    for (let i = 0; i < m; i++) dir[bucketOf(k1[i], mask2) + 1]++; // in bucket order now: sequential
+    for (let b = 0; b <= mask2; b++) dir[b + 1] += dir[b];
   }
   const bloom = new Uint32Array(bloomSize(m));
   for (let x = 0; x < m; x++) bloomAdd(bloom, k1[x], k2[x]);

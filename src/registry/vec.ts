@@ -8,12 +8,23 @@ class Vec<T extends Growable> {
     this.a = make(cap);
   }
   push(v: number): void {
-    if (this.n === this.a.length) {
-      const b = this.make(this.a.length * 2);
-      b.set(this.a);
-      this.a = b;
-    }
+    if (this.n === this.a.length) this.reserve(this.n + 1);
     this.a[this.n++] = v;
+  }
+  /** Room for at least `cap` items (then write `a[n++]` directly in a hot loop). */
+  reserve(cap: number): void {
+    if (cap <= this.a.length) return;
+    let size = Math.max(1, this.a.length * 2);
+    while (size < cap) size *= 2;
+    const b = this.make(size);
+    b.set(this.a.subarray(0, this.n));
+    this.a = b;
+  }
+  /** Appends all of xs. */
+  append(xs: ArrayLike<number>): void {
+    this.reserve(this.n + xs.length);
+    this.a.set(xs, this.n);
+    this.n += xs.length;
   }
   view(): T {
     return this.a.subarray(0, this.n) as T;

@@ -1,0 +1,169 @@
+/**
+ * The parallel registry build: entries fingerprinted in a worker pool give the same file for any number of workers,
+ * and the postings sorts that replaced buildKeyTable's permutation give its row order exactly.
+ */
+import { describe, it, expect } from 'vitest';
+import { join } from 'node:path';
+import { buildRegistry, type BuildRegistryResult } from '../src/registry/build.js';
+import { distinctCount } from '../src/registry/entries.js';
+import { loadRegistry } from '../src/registry/load.js';
+import { bucketMaskFor, bucketOf, buildKeyTable, maskBits, mergeSortedRuns, sortBucketsByKey, sortRowsByKey } from '../src/registry/table.js';
+import { ENTRIES, FIXTURE_REGISTRY, FIXTURE_TAG_FIELDS, runCliAsync, tempDir, writeJsonl } from './helpers.js';
+
+/** Deterministic 32-bit generator (mulberry32). */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return (t ^ (t >>> 14)) >>> 0;
+  };
+}
+
+/** Row indices 0..n-1 stably sorted by key (Array.prototype.sort is stable). */
+function stableOrder(keys: ArrayLike<number>): number[] {
+  return Array.from({ length: keys.length }, (_, i) => i).sort((a, b) => keys[a] - keys[b]);
+}
+
+describe('postings sorts', () => {
+  it('sortRowsByKey is a stable sort by key that moves every column, for 0 to 22 key bits', () => {
+    const r = rng(7);
+    for (const [bits, n] of [[0, 50], [1, 300], [5, 2000], [8, 5000], [14, 20000], [15, 40000], [20, 60000], [22, 30000]]) {
+      const keys = new Uint32Array(n);
+      // few distinct keys for small bit counts, so that stability is exercised
+      for (let i = 0; i < n; i++) keys[i] = bits === 0 ? 0 : r() & ((1 << bits) - 1);
+      const idx = Int32Array.from({ length: n }, (_, i) => i);
+      const u16 = Uint16Array.from({ length: n }, (_, i) => (i * 7) & 0xffff);
+      const u8 = Uint8Array.from({ length: n }, (_, i) => i & 0xff);
+      const want = stableOrder(keys);
+      const wantKeys = want.map((i) => keys[i]);
+      const got = sortRowsByKey(keys.slice(), bits, [idx, u16, u8]);
+      expect(Array.from(got.keys), `bits ${bits}`).toEqual(wantKeys);
+      expect(Array.from(got.cols[0]), `bits ${bits}`).toEqual(want);
+      expect(Array.from(got.cols[1])).toEqual(want.map((i) => (i * 7) & 0xffff));
+      expect(Array.from(got.cols[2])).toEqual(want.map((i) => i & 0xff));
+    }
+  });
+
+  it('mergeSortedRuns: runs each sorted by key merge into one stable order (1 to 9 runs, empty runs too)', () => {
+    const r = rng(11);
+    for (const runs of [1, 2, 3, 4, 5, 8, 9]) {
+      const lens = Array.from({ length: runs }, (_, j) => (j === 2 ? 0 : 1 + (r() % 500)));
+      const keys: number[] = [];
+      const starts: number[] = [];
+      for (const len of lens) {
+        starts.push(keys.length);
+        const run = Array.from({ length: len }, () => r() % 64).sort((a, b) => a - b);
+        keys.push(...run);
+      }
+      const n = keys.length;
+      const want = stableOrder(keys);
+      const [idx, k16] = mergeSortedRuns(Uint32Array.from(keys), starts, [Int32Array.from({ length: n }, (_, i) => i), Uint16Array.from(keys)]);
+      expect(Array.from(idx), `${runs} runs`).toEqual(want);
+      expect(Array.from(k16)).toEqual(want.map((i) => keys[i]));
+    }
+  });
+
+  it('bucket order by sortRowsByKey, then (k1, k2) inside buckets by sortBucketsByKey = buildKeyTable order', () => {
+    const r = rng(3);
+    for (const n of [10, 1000, 70000]) {
+      const k1 = new Int32Array(n);
+      const k2 = new Int32Array(n);
+      // repeated keys (a key in several entries) and negative lane-1 values
+      for (let i = 0; i < n; i++) {
+        const j = r() % Math.max(1, n >> 2);
+        k1[i] = Math.imul(j, 0x9e3779b1) ^ (r() % 3 === 0 ? 0 : 0x80000000);
+        k2[i] = r() % 5 === 0 ? 7 : Math.imul(j, 0x85ebca6b) & 0xffff;
+      }
+      const { table, order } = buildKeyTable(k1, k2);
+      const mask = bucketMaskFor(n);
+      const b = Uint32Array.from(k1, (x) => bucketOf(x, mask));
+      const s = sortRowsByKey(b, maskBits(mask), [k1.slice(), k2.slice(), Int32Array.from({ length: n }, (_, i) => i), new Int32Array(n)]);
+      const [sk1, sk2, idx, zero] = s.cols;
+      sortBucketsByKey(s.keys, sk1, sk2, idx, zero);
+      expect(Array.from(idx), `n ${n}`).toEqual(Array.from(order));
+      expect(Array.from(sk1)).toEqual(Array.from(table.k1));
+      expect(Array.from(sk2)).toEqual(Array.from(table.k2));
+    }
+  });
+
+  it('distinctCount agrees with a Set over repeated calls, table growth included', () => {
+    const r = rng(5);
+    const st = { vkeys: new Int32Array(0), vstamp: new Uint32Array(0), vgen: 0 };
+    for (let call = 0; call < 60; call++) {
+      const n = call % 7 === 0 ? 0 : 1 + (r() % (call < 30 ? 40 : 3000));
+      const range = 1 + (r() % (2 * n + 1));
+      const xs = Int32Array.from({ length: n + 5 }, () => (r() % range) - (range >> 1));
+      expect(distinctCount(xs, n, st), `call ${call}`).toBe(new Set(xs.subarray(0, n)).size);
+    }
+  });
+});
+
+/** ~2,500 entries in three files: prompts, code, repeated texts (common keys), per-record tags. */
+function writeSources(dir: string): string[] {
+  const r = rng(20261123);
+  const words = Object.values(ENTRIES).join(' ').split(/\s+/);
+  const sentence = (len: number) => Array.from({ length: len }, () => words[r() % words.length]).join(' ');
+  const files: string[] = [];
+  for (let f = 0; f < 3; f++) {
+    const recs: unknown[] = [];
+    for (let i = 0; i < 850; i++) {
+      const id = `f${f}-${i}`;
+      const model = `m${(i + f) % 3}`;
+      if (i % 9 === 0) recs.push({ id, text: 'The same answer, repeated in many entries, so its keys are common. ' + sentence(0) + ENTRIES.compost, model });
+      else if (i % 5 === 0)
+        recs.push({ id, text: `function f${i}(a, b) {\n  const x = a[${i}] + b.map((y) => y * 2);\n  return { x, y: ${sentence(12).length} };\n}\n// ${sentence(20)}`, model });
+      else {
+        const prompt = sentence(15);
+        recs.push({ id, prompt, text: `${prompt.split(' ').slice(0, 6).join(' ')} ${sentence(40 + (r() % 200))}`, model });
+      }
+    }
+    files.push(writeJsonl(join(dir, `part-${f}.jsonl`), recs));
+  }
+  return files;
+}
+
+describe('registry build with workers', () => {
+  it('0, 1 and 2 workers write the same registry (digest, header, ids, flags)', async () => {
+    const dir = tempDir('registry-parallel');
+    const inputs = writeSources(dir);
+    const results: Array<{ out: string; res: BuildRegistryResult }> = [];
+    for (const workers of [0, 1, 2]) {
+      const out = join(dir, `w${workers}.csreg`);
+      results.push({ out, res: await buildRegistry({ inputs, out, tagFields: { model: 'model' }, workers }) });
+    }
+    const strip = (h: BuildRegistryResult['header']) => ({ ...h, created_at: undefined });
+    expect(results[0].res.header.entries).toBe(2550);
+    expect(results[0].res.header.background.prompts).toBeGreaterThan(1000);
+    expect(results[0].res.header.fingerprints.common).toBeGreaterThan(0);
+    for (const { res } of results.slice(1)) expect(strip(res.header)).toEqual(strip(results[0].res.header));
+    const regs = await Promise.all(results.map(({ out }) => loadRegistry(out)));
+    try {
+      for (const reg of regs.slice(1)) {
+        expect(reg.ids).toEqual(regs[0].ids);
+        expect(Array.from(reg.views.flags)).toEqual(Array.from(regs[0].views.flags));
+      }
+    } finally {
+      for (const reg of regs) reg.close();
+    }
+  });
+
+  it('--workers on the CLI: 2 and 0 give the same digest; a negative count is a usage error (exit 2)', async () => {
+    const dir = tempDir('registry-cli-workers');
+    const tags = Object.entries(FIXTURE_TAG_FIELDS).flatMap(([k, v]) => ['--tag-field', `${k}=${v}`]);
+    const [a, b, bad] = await Promise.all([
+      runCliAsync(['registry', 'build', FIXTURE_REGISTRY, ...tags, '--workers', '2', '--out', join(dir, 'a.csreg')]),
+      runCliAsync(['registry', 'build', FIXTURE_REGISTRY, ...tags, '--workers', '0', '--out', join(dir, 'b.csreg')]),
+      runCliAsync(['registry', 'build', FIXTURE_REGISTRY, '--workers', '-1', '--out', join(dir, 'c.csreg')]),
+    ]);
+    expect(a.status, a.stderr).toBe(0);
+    expect(b.status, b.stderr).toBe(0);
+    const digest = (s: string) => /digest ([0-9a-f]{16})/.exec(s)?.[1];
+    expect(digest(a.stdout)).toMatch(/^[0-9a-f]{16}$/);
+    expect(digest(a.stdout)).toBe(digest(b.stdout));
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/workers/);
+  });
+});
