@@ -7,7 +7,9 @@ import { join } from 'node:path';
 import { buildRegistry, type BuildRegistryResult } from '../src/registry/build.js';
 import { distinctCount } from '../src/registry/entries.js';
 import { loadRegistry } from '../src/registry/load.js';
-import { bucketMaskFor, bucketOf, buildKeyTable, maskBits, mergeSortedRuns, sortBucketsByKey, sortRowsByKey } from '../src/registry/table.js';
+import { bucketMaskFor, bucketOf, buildKeyTable, keyTableWith, maskBits, mergeSortedRuns, sortBucketsByKey, sortRowsByKey } from '../src/registry/table.js';
+import { makeConfig } from '../src/config/index.js';
+import { createFingerprinter } from '../src/fingerprint/index.js';
 import { ENTRIES, FIXTURE_REGISTRY, FIXTURE_TAG_FIELDS, runCliAsync, tempDir, writeJsonl } from './helpers.js';
 
 /** Deterministic 32-bit generator (mulberry32). */
@@ -86,6 +88,38 @@ describe('postings sorts', () => {
       expect(Array.from(idx), `n ${n}`).toEqual(Array.from(order));
       expect(Array.from(sk1)).toEqual(Array.from(table.k1));
       expect(Array.from(sk2)).toEqual(Array.from(table.k2));
+    }
+  });
+
+  it('keyTableWith = buildKeyTable with the payload gathered through its order (LSH bands, exact keys)', () => {
+    const r = rng(9);
+    for (const n of [1, 500, 40000]) {
+      const k1 = Int32Array.from({ length: n }, () => (r() % Math.max(1, n >> 1)) * 0x9e3779b1);
+      const k2 = Int32Array.from({ length: n }, () => r() % 16);
+      const payload = Int32Array.from({ length: n }, (_, i) => i * 3);
+      const ref = buildKeyTable(k1, k2);
+      const got = keyTableWith(k1, k2, payload);
+      expect(Array.from(got.payload), `n ${n}`).toEqual(Array.from(ref.order, (i) => payload[i]));
+      expect(got.table.mask).toBe(ref.table.mask);
+      expect(Array.from(got.table.dir)).toEqual(Array.from(ref.table.dir));
+      expect(Array.from(got.table.k1)).toEqual(Array.from(ref.table.k1));
+      expect(Array.from(got.table.k2)).toEqual(Array.from(ref.table.k2));
+    }
+  });
+
+  it('a fingerprinter without signature (prompts) gives the same channels and leaves sig at zero', () => {
+    const config = makeConfig();
+    for (const kernel of ['auto', 'js'] as const) {
+      const full = createFingerprinter(config, kernel);
+      const bare = createFingerprinter(config, kernel, { signature: false });
+      for (const text of Object.values(ENTRIES).slice(0, 4)) {
+        const a = full(text, true);
+        const b = bare(text, true);
+        expect(a.sig.some((x) => x !== 0)).toBe(true);
+        expect(b.sig.every((x) => x === 0)).toBe(true);
+        expect(Array.from(b.text.shingles.f1.subarray(0, b.text.shingles.n))).toEqual(Array.from(a.text.shingles.f1.subarray(0, a.text.shingles.n)));
+        expect(Array.from(b.code!.tokens.h1.subarray(0, b.code!.tokens.n))).toEqual(Array.from(a.code!.tokens.h1.subarray(0, a.code!.tokens.n)));
+      }
     }
   });
 

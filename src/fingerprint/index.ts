@@ -76,9 +76,11 @@ export type Fingerprinter = (text: string, forceCode?: boolean) => Fingerprints;
 
 /**
  * Fingerprints text on both channels into buffers reused by every call. `kernel` 'js' forces the JS functions (the
- * native kernel, when built, gives the same results: test/native.test.ts).
+ * native kernel, when built, gives the same results: test/native.test.ts). With `signature: false` the MinHash
+ * signature is not computed and `sig` stays all zeros (registry build: an entry's prompt needs only its shingles).
  */
-export function createFingerprinter(config: Config, kernel: 'auto' | 'js' = 'auto'): Fingerprinter {
+export function createFingerprinter(config: Config, kernel: 'auto' | 'js' = 'auto', opts: { signature?: boolean } = {}): Fingerprinter {
+  const withSig = opts.signature ?? true;
   const [t1, t2] = laneSeeds(config.seed);
   const [c1, c2] = laneSeeds(config.seed ^ 0xc0de);
   const text = newChannel(CHANNEL_TEXT, config.textShingle);
@@ -101,8 +103,10 @@ export function createFingerprinter(config: Config, kernel: 'auto' | 'js' = 'aut
   return (input: string, forceCode = false) => {
     kn?.load(input);
     channel(input, text, t1, t2, false);
-    if (kn) kn.minhash(text.shingles.f1, text.shingles.f2, text.shingles.n, config.permutations, config.seed, sig);
-    else minhash(text.shingles, config.permutations, config.seed, sig);
+    if (withSig) {
+      if (kn) kn.minhash(text.shingles.f1, text.shingles.f2, text.shingles.n, config.permutations, config.seed, sig);
+      else minhash(text.shingles, config.permutations, config.seed, sig);
+    }
     if (forceCode || looksLikeCode(input, text.tokens.codeChars)) {
       channel(input, code, c1, c2, true);
       result.code = code;

@@ -13,10 +13,10 @@ import { readFile, type ReaderOptions } from '../readers/index.js';
 import type { SkippedRecord } from '../types.js';
 import { TOOL_VERSION } from '../version.js';
 import { initXXHash, xx } from './digest.js';
-import { META, META_FIELDS, type EntryBatch } from './entries.js';
+import type { EntryBatch } from './entries.js';
 import { COMMON_ENTRY, DF_WEIGHT, ENTRY_FLAG, layoutSections, writeRegistryFile, bytesOf, type RegistryHeader, type TypedArray } from './format.js';
-import { bloomAdd, bloomSize, bucketMaskFor, bucketOf, buildKeyTable, findKey, KEY2_MASK, maskBits, mergeSortedRuns, packKey, sortBucketsByKey, sortRowsByKey, type KeyTable } from './table.js';
-import { I32Vec, U16Vec } from './vec.js';
+import { bloomAdd, bloomSize, bucketMaskFor, bucketOf, buildKeyTable, findKey, KEY2_MASK, keyTableWith, maskBits, mergeSortedRuns, packKey, sortBucketsByKey, sortRowsByKey, type KeyTable } from './table.js';
+import { I32Vec, U16Vec, Utf8Blob } from './vec.js';
 
 export interface BuildRegistryOptions {
   inputs: string[];
@@ -56,26 +56,6 @@ export interface BuildRegistryResult {
   path: string;
   header: RegistryHeader;
   skipped: SkippedRecord[];
-}
-
-/** Strings stored back to back as UTF-8, with their offsets: written into one growing buffer, no Buffer per string. */
-class Blob {
-  private buf = Buffer.allocUnsafe(1 << 20);
-  size = 0;
-  offsets: number[] = [0];
-  add(s: string): void {
-    const need = this.size + 3 * s.length; // UTF-8 takes at most 3 bytes per UTF-16 unit
-    if (need > this.buf.length) {
-      const b = Buffer.allocUnsafe(Math.max(need, 2 * this.buf.length));
-      this.buf.copy(b, 0, 0, this.size);
-      this.buf = b;
-    }
-    this.size += this.buf.write(s, this.size, 'utf8');
-    this.offsets.push(this.size);
-  }
-  bytes(): Uint8Array {
-    return new Uint8Array(this.buf.buffer, this.buf.byteOffset, this.size);
-  }
 }
 
 /** The stored keys of KeyTable16 rows, in a plain loop (Uint16Array.from with a map function took ~1 s per 100k entries). */
@@ -128,6 +108,7 @@ export async function buildRegistry(opts: BuildRegistryOptions): Promise<BuildRe
   let prompts = 0;
   // Entries with identical text form one group: df counts distinct texts, so a registry that holds the same
   // answer twice does not halve the evidence for it.
+  const groupOfX1 = new Map<number, number>();
   const textGroups = new Map<string, number>();
   const group = new I32Vec();
 
@@ -135,10 +116,10 @@ export async function buildRegistry(opts: BuildRegistryOptions): Promise<BuildRe
   const lk1 = new I32Vec(), lk2 = new I32Vec(), lent = new I32Vec();
   const xk1 = new I32Vec(), xk2 = new I32Vec(), xent = new I32Vec();
   const tokens = new I32Vec(), ctokens = new I32Vec(), flagsV = new I32Vec(), tagsetV = new I32Vec(), sampledText = new I32Vec(), levels = new I32Vec();
-  const ids = new Blob();
+  const ids = new Utf8Blob();
   const ttok = new U16Vec(), ctok = new U16Vec();
   const ttokOff: number[] = [0], ctokOff: number[] = [0];
-  const texts = new Blob();
+  const texts = new Utf8Blob();
   const tagIndex = new Map<string, number>();
   const tagList: string[] = [];
   const tagSetIndex = new Map<string, number>();
@@ -151,34 +132,41 @@ export async function buildRegistry(opts: BuildRegistryOptions): Promise<BuildRe
 
   /** Appends one fingerprinted batch; entries get their numbers here, in input order. */
   const append = (b: EntryBatch): void => {
-    const { meta, bands } = b;
+    const e0 = e;
     const nb = config.bands;
+    sampledText.append(b.textKeys);
+    levels.append(b.level);
+    tokens.append(b.tokens);
+    ctokens.append(b.ctokens);
+    flagsV.append(b.flags);
+    lk1.append(b.bands);
+    lk2.reserve(lk2.n + b.n * nb);
+    lent.reserve(lent.n + b.n * nb);
+    pent.reserve(pent.n + b.k1.length);
     for (let j = 0; j < b.n; j++, e++) {
-      const m = j * META_FIELDS;
-      const nk = meta[m + META.textKeys] + meta[m + META.codeKeys];
-      pent.reserve(pent.n + nk);
-      for (let x = 0; x < nk; x++) pent.a[pent.n++] = e;
-      sampledText.push(meta[m + META.textKeys]);
-      levels.push(meta[m + META.level]);
+      const nk = b.textKeys[j] + b.codeKeys[j];
+      pent.a.fill(e, pent.n, pent.n + nk);
+      pent.n += nk;
       for (let k = 0; k < nb; k++) {
-        lk1.push(bands[j * nb + k]);
-        lk2.push(k);
-        lent.push(e);
+        lk2.a[lk2.n++] = k;
+        lent.a[lent.n++] = e;
       }
-      const x1 = meta[m + META.x1], x2 = meta[m + META.x2];
-      const gk = `${x1}:${x2}`;
-      let grp = textGroups.get(gk);
-      if (grp === undefined) textGroups.set(gk, (grp = e));
+      // group: the first entry with the same exact key; keyed by lane 1 alone unless two texts share it
+      const x1 = b.x1[j], x2 = b.x2[j];
+      let grp = groupOfX1.get(x1);
+      if (grp === undefined) groupOfX1.set(x1, (grp = e));
+      else if ((grp >= e0 ? b.x2[grp - e0] : xk2.a[grp]) !== x2) {
+        const gk = `${x1}:${x2}`;
+        grp = textGroups.get(gk);
+        if (grp === undefined) textGroups.set(gk, (grp = e));
+      }
       group.push(grp);
-      xk1.push(x1);
-      xk2.push(x2);
       xent.push(e);
-      tokens.push(meta[m + META.tokens]);
-      ctokens.push(meta[m + META.ctokens]);
-      ttokOff.push(ttokOff[ttokOff.length - 1] + meta[m + META.tokens]);
-      ctokOff.push(ctokOff[ctokOff.length - 1] + meta[m + META.ctokens]);
-      flagsV.push(meta[m + META.flags]);
+      ttokOff.push(ttokOff[ttokOff.length - 1] + b.tokens[j]);
+      ctokOff.push(ctokOff[ctokOff.length - 1] + b.ctokens[j]);
     }
+    xk1.append(b.x1);
+    xk2.append(b.x2);
     pk1.append(b.k1);
     pk2.append(b.k2);
     ppc.append(b.pc);
@@ -359,12 +347,10 @@ export async function buildRegistry(opts: BuildRegistryOptions): Promise<BuildRe
     if (flags[x] & ENTRY_FLAG.COMMON) lowEvidence.mostly_common++;
   }
 
-  const lsh = buildKeyTable(lk1.view(), lk2.view()); // k2 = band index < 512: fits the key's low 16 bits (packKey)
-  const lshEntry = new Uint32Array(lsh.order.length);
-  for (let i = 0; i < lsh.order.length; i++) lshEntry[i] = lent.a[lsh.order[i]];
-  const ex = buildKeyTable(xk1.view(), xk2.view());
-  const exEntry = new Uint32Array(ex.order.length);
-  for (let i = 0; i < ex.order.length; i++) exEntry[i] = xent.a[ex.order[i]];
+  const lsh = keyTableWith(lk1.view(), lk2.view(), lent.view()); // k2 = band index < 512: fits the key's low 16 bits (packKey)
+  const lshEntry = new Uint32Array(lsh.payload);
+  const ex = keyTableWith(xk1.view(), xk2.view(), xent.view());
+  const exEntry = new Uint32Array(ex.payload);
 
   const sections: Array<[string, TypedArray]> = [
     ['post.dir', dir], ['post.key', packedKeys(k1, k2)], ['post.entry', entry], ['post.poschan', poschan], ['post.df', pdf], ['post.bloom', bloom],

@@ -13,30 +13,22 @@ import { ENTRY_FLAG } from './format.js';
 import { KEY2_MASK } from './table.js';
 import { I32Vec, U16Vec } from './vec.js';
 
-/** Per-entry fields of EntryBatch.meta, META_FIELDS Int32 each. */
-export const META = Object.freeze({
-  /** Sampling levels: text | code << 8. */
-  level: 0,
-  /** Text-channel shingles indexed (selected at the level, not in the prompt). */
-  textKeys: 1,
-  /** Code-channel shingles indexed. */
-  codeKeys: 2,
-  /** Word tokens; also the entry's count in EntryBatch.ttok. */
-  tokens: 3,
-  /** Code tokens when the code channel is indexed, else 0; also the entry's count in EntryBatch.ctok. */
-  ctokens: 4,
-  /** ENTRY_FLAG.SHORT / LOW_VARIETY (COMMON needs the whole registry: build.ts). */
-  flags: 5,
-  /** exactKey of the text, two lanes. */
-  x1: 6,
-  x2: 7,
-});
-export const META_FIELDS = 8;
-
-/** What fingerprintEntries returns for n entries: structured-clonable, no per-entry objects. */
+/** What fingerprintEntries returns for n entries: structured-clonable columns, no per-entry objects. */
 export interface EntryBatch {
   n: number;
-  meta: Int32Array;
+  /** Per entry: sampling levels, text | code << 8. */
+  level: Int32Array;
+  /** Per entry: text-channel shingles indexed (selected at the level, not in the prompt), then code-channel ones. */
+  textKeys: Int32Array;
+  codeKeys: Int32Array;
+  /** Per entry: word tokens, and code tokens when the code channel is indexed (else 0): also the entry's counts in ttok and ctok. */
+  tokens: Int32Array;
+  ctokens: Int32Array;
+  /** Per entry: ENTRY_FLAG.SHORT / LOW_VARIETY (COMMON needs the whole registry: build.ts). */
+  flags: Int32Array;
+  /** Per entry: exactKey of the text, two lanes. */
+  x1: Int32Array;
+  x2: Int32Array;
   /** Indexed shingles of every entry, text channel then code channel, entries in order: lane 1, lane 2 (KEY2_MASK), position * 2 + channel. */
   k1: Int32Array;
   k2: Int32Array;
@@ -68,7 +60,7 @@ export async function prepareEntryState(config: ConfigInput): Promise<EntryState
   return {
     config: c,
     fp: createFingerprinter(c),
-    fpPrompt: createFingerprinter(c),
+    fpPrompt: createFingerprinter(c, 'auto', { signature: false }), // a prompt's MinHash is never used
     promptKeys: [new Set(), new Set()],
     promptShingles: [new Set(), new Set()],
     mask: new Uint8Array(4096),
@@ -172,7 +164,8 @@ export function distinctCount(xs: Int32Array, n: number, st: Pick<EntryState, 'v
 export function fingerprintEntries(st: EntryState, texts: string[], prompts: Array<string | null>): EntryBatch {
   const { config, promptKeys, promptShingles } = st;
   const n = texts.length;
-  const meta = new Int32Array(n * META_FIELDS);
+  const col = () => new Int32Array(n);
+  const level = col(), textKeys = col(), codeKeys = col(), tokensOf = col(), ctokensOf = col(), flagsOf = col(), xk1 = col(), xk2 = col();
   const k1 = new I32Vec(1 << 12), k2 = new I32Vec(1 << 12), pc = new I32Vec(1 << 12);
   const bands = new Int32Array(n * config.bands);
   const ttok = new U16Vec(1 << 12), ctok = new U16Vec(1 << 10);
@@ -195,19 +188,18 @@ export function fingerprintEntries(st: EntryState, texts: string[], prompts: Arr
     const code = r.code && r.code.tokens.n >= minCodeTokens(config.minEntryTokens) ? r.code : null;
     const lt = densityLevel(r.text.shingles.n, config.sampleMod, config.minFingerprints);
     const lc = code ? densityLevel(code.shingles.n, config.sampleMod, config.minFingerprints) : 0;
-    const m = j * META_FIELDS;
-    meta[m + META.level] = lt | (lc << 8);
-    meta[m + META.textKeys] = pushChannel(r.text, lt, k1, k2, pc, promptShingles[0]);
-    meta[m + META.codeKeys] = pushChannel(code, lc, k1, k2, pc, promptShingles[1]);
+    level[j] = lt | (lc << 8);
+    textKeys[j] = pushChannel(r.text, lt, k1, k2, pc, promptShingles[0]);
+    codeKeys[j] = pushChannel(code, lc, k1, k2, pc, promptShingles[1]);
     bandKeys(r.sig, config.bands, st.band);
     bands.set(st.band, j * config.bands);
     const [x1, x2] = exactKey(text, config.seed);
-    meta[m + META.x1] = x1;
-    meta[m + META.x2] = x2;
+    xk1[j] = x1;
+    xk2[j] = x2;
     const tokens = r.text.tokens.n;
     const ctokens = code ? code.tokens.n : 0;
-    meta[m + META.tokens] = tokens;
-    meta[m + META.ctokens] = ctokens;
+    tokensOf[j] = tokens;
+    ctokensOf[j] = ctokens;
     if (st.mask.length < Math.max(tokens, ctokens)) st.mask = new Uint8Array(2 * Math.max(tokens, ctokens));
     pushTokens(r.text, promptKeys[0], st.mask, ttok);
     if (code) pushTokens(code, promptKeys[1], st.mask, ctok);
@@ -218,8 +210,8 @@ export function fingerprintEntries(st: EntryState, texts: string[], prompts: Arr
     // Short: too few words, unless it is code with enough code tokens (where the code channel holds the evidence).
     if (tooShortToAttribute(tokens, ctokens, config.minEntryTokens)) flags |= ENTRY_FLAG.SHORT;
     if (sh.n >= 8 && distinct / sh.n < config.minEntryVariety) flags |= ENTRY_FLAG.LOW_VARIETY;
-    meta[m + META.flags] = flags;
+    flagsOf[j] = flags;
   }
   // Copies trimmed to length: a structured clone copies whole buffers, not views.
-  return { n, meta, k1: k1.view().slice(), k2: k2.view().slice(), pc: pc.view().slice(), bands, ttok: ttok.view().slice(), ctok: ctok.view().slice() };
+  return { n, level, textKeys, codeKeys, tokens: tokensOf, ctokens: ctokensOf, flags: flagsOf, x1: xk1, x2: xk2, k1: k1.view().slice(), k2: k2.view().slice(), pc: pc.view().slice(), bands, ttok: ttok.view().slice(), ctok: ctok.view().slice() };
 }

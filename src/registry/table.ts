@@ -211,28 +211,46 @@ function gather(src: Column, out: Column, from: Uint32Array, n: number): void {
  * Within each run of equal bucket numbers (rows sorted by bucket, stably), orders rows by (k1, k2), keeping the
  * order of equal keys: the row order of buildKeyTable, with the payload columns a and b moved along.
  */
-export function sortBucketsByKey(bucket: Uint32Array, k1: Int32Array, k2: Int32Array, a: Int32Array, b: Int32Array): void {
+export function sortBucketsByKey(bucket: Uint32Array, k1: Int32Array, k2: Int32Array, a: Int32Array, b: Int32Array | null = null): void {
   const n = bucket.length;
   for (let s = 0; s < n; ) {
     let e = s + 1;
     while (e < n && bucket[e] === bucket[s]) e++;
     for (let i = s + 1; i < e; i++) {
-      const v1 = k1[i], v2 = k2[i], va = a[i], vb = b[i];
+      const v1 = k1[i], v2 = k2[i], va = a[i], vb = b ? b[i] : 0;
       let j = i - 1;
       while (j >= s && (k1[j] > v1 || (k1[j] === v1 && k2[j] > v2))) {
         k1[j + 1] = k1[j];
         k2[j + 1] = k2[j];
         a[j + 1] = a[j];
-        b[j + 1] = b[j];
+        if (b) b[j + 1] = b[j];
         j--;
       }
       k1[j + 1] = v1;
       k2[j + 1] = v2;
       a[j + 1] = va;
-      b[j + 1] = vb;
+      if (b) b[j + 1] = vb;
     }
     s = e;
   }
+}
+
+/**
+ * buildKeyTable for a table with one payload column: the same rows in the same order, with the payload moved along
+ * by sortRowsByKey instead of gathered through the permutation.
+ */
+export function keyTableWith(k1: Int32Array, k2: Int32Array, payload: Int32Array): { table: KeyTable; payload: Int32Array } {
+  const n = k1.length;
+  const mask = bucketMaskFor(n);
+  const b = new Uint32Array(n);
+  for (let i = 0; i < n; i++) b[i] = bucketOf(k1[i], mask);
+  const s = sortRowsByKey(b, maskBits(mask), [k1.slice(), k2.slice(), payload.slice()]);
+  const [t1, t2, p] = s.cols;
+  sortBucketsByKey(s.keys, t1, t2, p);
+  const dir = new Uint32Array(mask + 2);
+  for (let i = 0; i < n; i++) dir[s.keys[i] + 1]++;
+  for (let x = 0; x <= mask; x++) dir[x + 1] += dir[x];
+  return { table: { mask, dir, k1: t1, k2: t2 }, payload: p };
 }
 
 /** First row holding key (a, b), or -1. Rows holding it are first..end-1 where end = keyEnd(table, first). */

@@ -43,3 +43,25 @@ export class U16Vec extends Vec<Uint16Array> {
     super((n) => new Uint16Array(n), cap);
   }
 }
+
+/** Strings stored back to back as UTF-8, with their offsets: written into one growing buffer, no Buffer per string. */
+export class Utf8Blob {
+  private buf = Buffer.allocUnsafe(1 << 16);
+  size = 0;
+  offsets: number[] = [0];
+  private room(extra: number): void {
+    const need = this.size + extra;
+    if (need <= this.buf.length) return;
+    const b = Buffer.allocUnsafe(Math.max(need, 2 * this.buf.length));
+    this.buf.copy(b, 0, 0, this.size);
+    this.buf = b;
+  }
+  add(s: string): void {
+    this.room(3 * s.length); // UTF-8 takes at most 3 bytes per UTF-16 unit
+    this.size += this.buf.write(s, this.size, 'utf8');
+    this.offsets.push(this.size);
+  }
+  bytes(): Uint8Array {
+    return new Uint8Array(this.buf.buffer, this.buf.byteOffset, this.size);
+  }
+}
