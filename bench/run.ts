@@ -25,6 +25,7 @@ import { fileURLToPath } from 'node:url';
 import type { ChildResult } from './throughput/child.js';
 import { median, runChild } from './throughput/fork.js';
 import { kernelName } from '../src/fingerprint/native.js';
+import { readRegistryHeader } from '../src/registry/format.js';
 import { comparePeers, type PeerComparison } from './throughput/compare.js';
 import { generate, MB, type Manifest } from './throughput/generate.js';
 import { profileTable, summarise } from './throughput/profile.js';
@@ -92,9 +93,13 @@ async function main(): Promise<void> {
 
   for (let i = 0; i < (PEERS_ONLY ? 0 : RUNS); i++) {
     log(`round ${i + 1}/${RUNS}`);
-    const b = await runChild({ mode: 'build', inputs: [m.registry.path], out: reg });
-    add('build', `registry build (${m.registry.entries.toLocaleString('en')} entries)`, m.registry.text_bytes, b);
+    const b = await runChild({ mode: 'build', inputs: [m.registry.path], out: reg, workers: 2 });
+    add('build', `registry build (${m.registry.entries.toLocaleString('en')} entries), 2 workers`, m.registry.text_bytes, b);
     log(`  build ${b.wall_s.toFixed(1)} s`);
+    // the same build on the main thread alone: what the pool gains, side by side (the file must be the same)
+    const b0 = await runChild({ mode: 'build', inputs: [m.registry.path], out: `${reg}.w0`, workers: 0 });
+    add('build-w0', `registry build (${m.registry.entries.toLocaleString('en')} entries), main thread only`, m.registry.text_bytes, b0);
+    log(`  build w0 ${b0.wall_s.toFixed(1)} s`);
     const d = await runChild({ mode: 'decode', inputs: [jsonl] });
     add('decode-jsonl', 'decode ceiling, JSONL.zst', d.text_bytes, d);
     log(`  decode jsonl ${d.wall_s.toFixed(1)} s`);
@@ -126,7 +131,7 @@ async function main(): Promise<void> {
   // Sanity: every reader and scan saw the same samples and text
   const problems: string[] = [];
   for (const [k, r] of Object.entries(rows)) {
-    if (k === 'build') {
+    if (k.startsWith('build')) {
       if (r.runs[0]!.entries !== m.registry.entries) problems.push(`registry holds ${r.runs[0]!.entries} entries, expected ${m.registry.entries}`);
       continue;
     }
@@ -142,7 +147,15 @@ async function main(): Promise<void> {
     if (!a.equals(b)) problems.push('the JS-kernel scan wrote other matches than the native one (scan-jsonl-w1 vs scan-jsonl-w1-js)');
   }
 
+  if (rows['build-w0']) {
+    // the worker count must not change the registry: same content digest as the 2-worker build
+    const [a, b] = await Promise.all([readRegistryHeader(reg), readRegistryHeader(`${reg}.w0`)]);
+    if (a.header.digest !== b.header.digest) problems.push(`the main-thread build wrote another registry (digest ${b.header.digest}) than the 2-worker one (${a.header.digest})`);
+    rmSync(`${reg}.w0`, { force: true });
+  }
+
   const mbps = (r: Row) => r.bytes / MB / median(r.runs.map((x) => x.wall_s));
+  const build0 = rows['build-w0'] ? mbps(rows['build-w0']) : NaN;
   const ceil = rows['decode-jsonl'] ? mbps(rows['decode-jsonl']) : NaN;
   const ceilPq = rows['decode-parquet'] ? mbps(rows['decode-parquet']) : NaN;
   const w1 = rows['scan-jsonl-w1'] ? mbps(rows['scan-jsonl-w1']) : NaN;
@@ -167,6 +180,7 @@ async function main(): Promise<void> {
       if (key === 'scan-jsonl-w1-js') notes += `; native kernel / JS: ${(w1 / rate).toFixed(2)}x`;
     } else if (key === 'build') {
       notes = `entry text ${(r.bytes / MB).toFixed(1)} MB; file ${(regSize / MB).toFixed(1)} MB = ${Math.round(regSize / m.registry.entries)} B/entry`;
+      if (!Number.isNaN(build0)) notes += `; 2 workers / main thread: ${(rate / build0).toFixed(2)}x`;
     } else if (key.startsWith('decode')) vs = '100%';
     table.push(`| ${r.name} | ${med.toFixed(2)} | ${r.runs.map((x) => x.wall_s.toFixed(2)).join(', ')} | ${rate.toFixed(1)} | ${vs} | ${Number.isNaN(util) ? '' : util.toFixed(2)} | ${rss.toFixed(0)} | ${notes} |`);
     result.push({ key, name: r.name, median_s: med, runs_s: r.runs.map((x) => x.wall_s), mb_per_s: rate, peak_rss_mb: rss, basis_bytes: r.bytes, runs: r.runs });

@@ -16,7 +16,7 @@ import { runPeer, type PeerResult, type PeerTask } from './peers.js';
 export type Task =
   | { mode: 'decode'; inputs: string[] }
   | { mode: 'scan'; inputs: string[]; registry: string; workers: number; out: string }
-  | { mode: 'build'; inputs: string[]; out: string }
+  | { mode: 'build'; inputs: string[]; out: string; workers?: number }
   | PeerTask;
 
 export interface ChildResult {
@@ -57,7 +57,7 @@ async function run(task: Task): Promise<ChildResult> {
     const p = await runPeer(task);
     r = { mode: 'peer', text_bytes: p.text_bytes, samples: p.samples, entries: p.entries, flagged: p.flags.length, matches: p.flags.reduce((n, [, f]) => n + f.length, 0), peer: p };
   } else {
-    const res = await buildRegistry({ inputs: task.inputs, out: task.out, tagFields: { model: 'model', source: 'source' } });
+    const res = await buildRegistry({ inputs: task.inputs, out: task.out, tagFields: { model: 'model', source: 'source' }, workers: task.workers });
     // entry text bytes are known to the parent (generation manifest); the child reports what the index holds
     r = { mode: 'build', text_bytes: 0, samples: res.header.sources.records, entries: res.header.entries, low_evidence: { ...res.header.low_evidence } };
   }

@@ -89,7 +89,7 @@ export function program(): Command {
     .option('--param <name=value>', 'fingerprint parameter (repeatable; see README)', keyValue('--param'), {})
     .option('--max-record-bytes <n>', 'skip records larger than this', number('--max-record-bytes'))
     .option('--strict', 'stop at the first bad record')
-    .addOption(new Option('--workers <n>', 'worker threads that fingerprint entries (default: available cores; 0 = main thread, the default below 1 MiB of input)').argParser(number('--workers')))
+    .addOption(new Option('--workers <n>', 'worker threads that fingerprint entries (default: available cores; 0 = main thread, the default below 16 MiB of input)').argParser(number('--workers')))
     .option('--json', 'print the registry header as JSON')
     .action(async (inputs: string[], o) => {
       const res = await buildRegistry({
