@@ -2,7 +2,8 @@
  * The parallel registry build: entries fingerprinted in a worker pool give the same file for any number of workers,
  * and the postings sorts that replaced buildKeyTable's permutation give its row order exactly.
  */
-import { describe, it, expect } from 'vitest';
+import { describe, it, expect, vi } from 'vitest';
+import { formatProgress } from '../src/pipeline/progress.js';
 import { join } from 'node:path';
 import { buildRegistry, type BuildRegistryResult } from '../src/registry/build.js';
 import { distinctCount } from '../src/registry/entries.js';
@@ -199,5 +200,31 @@ describe('registry build with workers', () => {
     expect(digest(a.stdout)).toBe(digest(b.stdout));
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/workers/);
+  });
+});
+
+describe('progress', () => {
+  it('formatProgress: samples and flagged for a scan, entries for a build; rate and ETA by bytes', () => {
+    const p = { filesDone: 1, filesTotal: 4, samples: 1200, flagged: 7, bytesDone: 20e6, bytesTotal: 80e6, startedMs: 0 };
+    expect(formatProgress(p, 2000)).toBe('files 1/4  samples 1200  flagged 7  25.0%  10.0 MB/s  ETA 6s');
+    expect(formatProgress({ ...p, kind: 'build' }, 2000)).toBe('files 1/4  entries 1200  25.0%  10.0 MB/s  ETA 6s');
+  });
+
+  it('buildRegistry with progress writes the line to stderr, ending at every entry read and 100%', async () => {
+    const dir = tempDir('registry-progress');
+    const f = writeJsonl(join(dir, 'e.jsonl'), Object.entries(ENTRIES).map(([id, text]) => ({ id, text })));
+    const writes: string[] = [];
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      writes.push(String(chunk));
+      return true;
+    });
+    try {
+      await buildRegistry({ inputs: [f], out: join(dir, 'r.csreg'), progress: true, workers: 0 });
+    } finally {
+      spy.mockRestore();
+    }
+    const lines = writes.join('').split('\r\x1b[K').filter((l) => l.trim());
+    const n = Object.keys(ENTRIES).length;
+    expect(lines.at(-1)).toMatch(new RegExp(`^files 1/1  entries ${n}  100\\.0%  .* MB/s  ETA 0s\\nindexing ${n} entries \\(\\d+ fingerprints\\), then writing .*r\\.csreg\\n$`));
   });
 });

@@ -91,9 +91,11 @@ export function program(): Command {
     .option('--strict', 'stop at the first bad record')
     .addOption(new Option('--workers <n>', 'worker threads that fingerprint entries (default: available cores; 0 = main thread, the default below 16 MiB of input)').argParser(number('--workers')))
     .option('--json', 'print the registry header as JSON')
+    .option('--no-progress', 'no progress line on stderr')
     .action(async (inputs: string[], o) => {
       const res = await buildRegistry({
         workers: o.workers,
+        progress: o.progress === false ? false : undefined,
         inputs,
         out: o.out,
         textField: o.textField,

@@ -7,6 +7,8 @@ export interface ProgressState {
   bytesDone: number;
   bytesTotal: number;
   startedMs: number;
+  /** 'build': counts registry entries read (`entries N`) instead of samples and flagged. */
+  kind?: 'scan' | 'build';
 }
 
 export function formatProgress(p: ProgressState, nowMs: number): string {
@@ -16,7 +18,8 @@ export function formatProgress(p: ProgressState, nowMs: number): string {
   const eta = rate > 0 && left > 0 ? left / 1e6 / rate : 0;
   const pct = p.bytesTotal ? ((100 * p.bytesDone) / p.bytesTotal).toFixed(1) : '100.0';
   const etaStr = eta >= 3600 ? `${(eta / 3600).toFixed(1)}h` : eta >= 60 ? `${(eta / 60).toFixed(1)}m` : `${eta.toFixed(0)}s`;
-  return `files ${p.filesDone}/${p.filesTotal}  samples ${p.samples}  flagged ${p.flagged}  ${pct}%  ${rate.toFixed(1)} MB/s  ETA ${etaStr}`;
+  const counts = p.kind === 'build' ? `entries ${p.samples}` : `samples ${p.samples}  flagged ${p.flagged}`;
+  return `files ${p.filesDone}/${p.filesTotal}  ${counts}  ${pct}%  ${rate.toFixed(1)} MB/s  ETA ${etaStr}`;
 }
 
 export function terminalProgress(stream: NodeJS.WriteStream = process.stderr, intervalMs = 250) {

@@ -9,6 +9,7 @@ import { ContamscanError, usageError } from '../errors.js';
 import { createFingerprinter, type Fingerprints } from '../fingerprint/index.js';
 import { resolveInputs } from '../io/inputs.js';
 import { createEntryExecutor } from '../pipeline/executor.js';
+import { terminalProgress, type ProgressState } from '../pipeline/progress.js';
 import { readFile, type ReaderOptions } from '../readers/index.js';
 import type { SkippedRecord } from '../types.js';
 import { TOOL_VERSION } from '../version.js';
@@ -39,6 +40,8 @@ export interface BuildRegistryOptions {
   background?: string[];
   /** Fail on the first bad record instead of counting it. */
   strict?: boolean;
+  /** Progress line on stderr (files, entries, % of bytes, MB/s, ETA); default: when stderr is a terminal. */
+  progress?: boolean;
   maxRecordBytes?: number;
   /**
    * Worker threads that fingerprint entries (default: available cores, or 0 below SMALL_BUILD_BYTES = 16 MiB of input);
@@ -191,9 +194,25 @@ export async function buildRegistry(opts: BuildRegistryOptions): Promise<BuildRe
     }
     append(b);
   };
+  const progress: ProgressState = {
+    kind: 'build',
+    filesDone: 0,
+    filesTotal: files.length,
+    samples: 0,
+    flagged: 0,
+    bytesDone: 0,
+    bytesTotal: totalBytes,
+    startedMs: Date.now(),
+  };
+  const term = (opts.progress ?? Boolean(process.stderr.isTTY)) ? terminalProgress() : null;
   try {
     for (const f of files) {
+      let fileBytesSeen = 0;
       for await (const batch of readFile(f, reader)) {
+        progress.bytesDone += batch.bytesRead - fileBytesSeen;
+        fileBytesSeen = batch.bytesRead;
+        progress.samples += batch.samples.length;
+        term?.update(progress);
         records += batch.records;
         for (const s of batch.skipped) {
           skippedCount += s.count;
@@ -240,11 +259,17 @@ export async function buildRegistry(opts: BuildRegistryOptions): Promise<BuildRe
         });
         while (inflight.length >= maxInflight) await drainOne();
       }
+      progress.bytesDone += f.size - fileBytesSeen;
+      progress.filesDone++;
     }
     while (inflight.length) await drainOne();
   } finally {
     await Promise.allSettled(inflight.map((p) => p.result));
     await exec.close();
+    if (term) {
+      term.update(progress, true);
+      term.done();
+    }
   }
   const nEntries = e;
 
@@ -253,6 +278,8 @@ export async function buildRegistry(opts: BuildRegistryOptions): Promise<BuildRe
   // that every later pass reads them in order; then group equal keys, count distinct entries per key, and replace
   // common keys by one sentinel row.
   const n = pk1.n;
+  // reading is done (the progress line says 100%); at 1M entries what follows takes ~40 s
+  if (term) process.stderr.write(`indexing ${nEntries} entries (${n} fingerprints), then writing ${opts.out}\n`);
   const mask1 = bucketMaskFor(n);
   const sorted = (() => {
     const k1 = pk1.view(), b1 = new Uint32Array(n);
