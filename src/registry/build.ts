@@ -294,8 +294,8 @@ export async function buildRegistry(opts: BuildRegistryOptions): Promise<BuildRe
   for (let i = 0; i < n; ) {
     let j = i + 1;
     while (j < n && sk1[j] === sk1[i] && sk2[j] === sk2[i]) j++;
-    let df = 0;
-    for (let x = i; x < j; x++) {
+    let df = 1; // a key in one row (most keys) is in one entry: no group lookup, which misses the cache at 1M entries
+    for (let x = i + 1; x < j; x++) {
       const gx = group.a[sent[x]];
       let seen = false;
       for (let y = i; y < x && !seen; y++) seen = group.a[sent[y]] === gx;
@@ -317,8 +317,11 @@ export async function buildRegistry(opts: BuildRegistryOptions): Promise<BuildRe
   for (let i = 0; i < n; i++) if (keep[i]) m++;
   let k1 = new Int32Array(m), k2 = new Uint16Array(m), entry = new Uint32Array(m), poschan = new Uint32Array(m);
   let pdf = new Uint8Array(m); // 0 on common rows
-  const wtext = new Float32Array(nEntries), wcode = new Float32Array(nEntries);
-  const ntext = new Uint32Array(nEntries), ncode = new Uint32Array(nEntries);
+  // Per entry [text weight, text count, code weight, code count] side by side, so a row's update touches one cache
+  // line: the rows come in key order, so entries at random, and at 1M entries four separate arrays missed twice a row.
+  // The same float32 additions in the same order as before.
+  const acc = new ArrayBuffer(16 * nEntries);
+  const accW = new Float32Array(acc), accN = new Uint32Array(acc);
   for (let i = 0, w = 0; i < n; i++) {
     if (!keep[i]) continue;
     k1[w] = sk1[i];
@@ -331,15 +334,19 @@ export async function buildRegistry(opts: BuildRegistryOptions): Promise<BuildRe
       entry[w] = en;
       poschan[w] = spc[i];
       pdf[w] = dfOf[i];
-      if ((spc[i] & 1) === 0) {
-        wtext[en] += DF_WEIGHT[dfOf[i]];
-        ntext[en]++;
-      } else {
-        wcode[en] += DF_WEIGHT[dfOf[i]];
-        ncode[en]++;
-      }
+      const a = 4 * en + 2 * (spc[i] & 1);
+      accW[a] += DF_WEIGHT[dfOf[i]];
+      accN[a + 1]++;
     }
     w++;
+  }
+  const wtext = new Float32Array(nEntries), wcode = new Float32Array(nEntries);
+  const ntext = new Uint32Array(nEntries), ncode = new Uint32Array(nEntries);
+  for (let x = 0; x < nEntries; x++) {
+    wtext[x] = accW[4 * x];
+    ntext[x] = accN[4 * x + 1];
+    wcode[x] = accW[4 * x + 2];
+    ncode[x] = accN[4 * x + 3];
   }
   // The directory is sized for the rows kept: common keys collapse to one row each, which at 1M entries of
   // near-copies halved the rows, and a directory sized before that was 2.9 bytes a row instead of ~1. Rows move
