@@ -242,7 +242,9 @@ async function scanWith(
             progress.samples += batch.samples.length;
             const texts = batch.samples.map((s) => s.text);
             for (const t of texts) fr.text_bytes += Buffer.byteLength(t, 'utf8');
-            inflight.push({ fr, samples: batch.samples, result: exec.run(texts) });
+            const result = exec.run(texts);
+            result.catch(() => undefined); // reported in order by drainOne; never an unhandled rejection meanwhile
+            inflight.push({ fr, samples: batch.samples, result });
             while (inflight.length >= maxInflight) await drainOne();
           }
           term?.update(progress);

@@ -93,7 +93,7 @@ class Background {
 async function readBackground(paths: string[], config: Config, reader: ReaderOptions, bg: Background): Promise<void> {
   if (!paths.length) return;
   const { files } = await resolveInputs(paths);
-  const fp = createFingerprinter(config);
+  const fp = createFingerprinter(config, 'auto', { signature: false }); // only the shingles are kept
   for (const f of files) {
     for await (const batch of readFile(f, reader)) for (const s of batch.samples) bg.add(fp(s.text));
   }
@@ -190,7 +190,7 @@ export async function buildRegistry(opts: BuildRegistryOptions): Promise<BuildRe
     try {
       b = await p.result;
     } catch (err) {
-      throw new ContamscanError('E_INTERNAL', `fingerprinting entries failed in ${p.file} rows ${p.rows[0]}-${p.rows[1]}: ${(err as Error).message}`, { file: p.file, row: p.rows[0] });
+      throw new ContamscanError('E_INTERNAL', `fingerprinting entries failed in ${p.file} rows ${p.rows[0]}-${p.rows[1]}: ${(err as Error).message}`, { file: p.file, row: p.rows[0] }, { cause: err });
     }
     append(b);
   };
@@ -249,14 +249,14 @@ export async function buildRegistry(opts: BuildRegistryOptions): Promise<BuildRe
           if (s.prompt) prompts++;
         }
         const ss = batch.samples;
-        inflight.push({
-          file: f.path,
-          rows: [ss[0].row, ss[ss.length - 1].row],
-          result: exec.run(
-            ss.map((s) => s.text),
-            ss.map((s) => s.prompt ?? null),
-          ),
-        });
+        const result = exec.run(
+          ss.map((s) => s.text),
+          ss.map((s) => s.prompt ?? null),
+        );
+        // Handled now, reported in order by drainOne: a later batch that fails while an earlier one is awaited
+        // (or while the next batch is read) must not become an unhandled rejection, which ends the process.
+        result.catch(() => undefined);
+        inflight.push({ file: f.path, rows: [ss[0].row, ss[ss.length - 1].row], result });
         while (inflight.length >= maxInflight) await drainOne();
       }
       progress.bytesDone += f.size - fileBytesSeen;
