@@ -147,7 +147,8 @@ function writeSources(dir: string): string[] {
     for (let i = 0; i < 850; i++) {
       const id = `f${f}-${i}`;
       const model = `m${(i + f) % 3}`;
-      if (i % 9 === 0) recs.push({ id, text: 'The same answer, repeated in many entries, so its keys are common. ' + sentence(0) + ENTRIES.compost, model });
+      if (i === 400) recs.push({ id, text: `A lone surrogate \ud800 inside: ${sentence(60)}`, model }); // survives the clone to a worker
+      else if (i % 9 === 0) recs.push({ id, text: 'The same answer, repeated in many entries, so its keys are common. ' + sentence(0) + ENTRIES.compost, model });
       else if (i % 5 === 0)
         recs.push({ id, text: `function f${i}(a, b) {\n  const x = a[${i}] + b.map((y) => y * 2);\n  return { x, y: ${sentence(12).length} };\n}\n// ${sentence(20)}`, model });
       else {
