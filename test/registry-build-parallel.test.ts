@@ -3,7 +3,7 @@
  * and the postings sorts that replaced buildKeyTable's permutation give its row order exactly.
  */
 import { describe, it, expect, vi } from 'vitest';
-import { formatProgress } from '../src/pipeline/progress.js';
+import { formatProgress, trackFiles } from '../src/pipeline/progress.js';
 import { join } from 'node:path';
 import { buildRegistry, type BuildRegistryResult } from '../src/registry/build.js';
 import { distinctCount } from '../src/registry/entries.js';
@@ -11,18 +11,13 @@ import { loadRegistry } from '../src/registry/load.js';
 import { bucketMaskFor, bucketOf, buildKeyTable, keyTableWith, maskBits, mergeSortedRuns, sortBucketsByKey, sortRowsByKey } from '../src/registry/table.js';
 import { makeConfig } from '../src/config/index.js';
 import { createFingerprinter } from '../src/fingerprint/index.js';
+import { mulberry32 } from '../bench/accuracy/util.js';
 import { ENTRIES, FIXTURE_REGISTRY, FIXTURE_TAG_FIELDS, runCliAsync, tempDir, writeJsonl } from './helpers.js';
 
-/** Deterministic 32-bit generator (mulberry32). */
+/** Deterministic 32-bit integers (the accuracy bench's mulberry32, scaled back to its integer). */
 function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
+  const next = mulberry32(seed);
+  return () => next() * 4294967296;
 }
 
 /** Row indices 0..n-1 stably sorted by key (Array.prototype.sort is stable). */
@@ -211,6 +206,18 @@ describe('progress', () => {
     const p = { filesDone: 1, filesTotal: 4, samples: 1200, flagged: 7, bytesDone: 20e6, bytesTotal: 80e6, startedMs: 0 };
     expect(formatProgress(p, 2000)).toBe('files 1/4  samples 1200  flagged 7  25.0%  10.0 MB/s  ETA 6s');
     expect(formatProgress({ ...p, kind: 'build' }, 2000)).toBe('files 1/4  entries 1200  25.0%  10.0 MB/s  ETA 6s');
+  });
+
+  it('trackFiles: bytes read so far per batch, a finished file counts whole (a short read included)', () => {
+    const p = { filesDone: 0, filesTotal: 2, samples: 0, flagged: 0, bytesDone: 0, bytesTotal: 300, startedMs: 0 };
+    const t = trackFiles(p);
+    t.batch(40, 10);
+    t.batch(90, 5);
+    expect(p).toMatchObject({ bytesDone: 90, samples: 15, filesDone: 0 });
+    t.fileDone(100); // the file was 100 bytes; its last bytes held no record
+    t.batch(150, 7); // the second file, 200 bytes, stops early (a corrupt tail)
+    t.fileDone(200);
+    expect(p).toMatchObject({ bytesDone: 300, samples: 22, filesDone: 2 });
   });
 
   it('buildRegistry with progress writes the line to stderr, ending at every entry read and 100%', async () => {

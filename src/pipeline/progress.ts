@@ -36,3 +36,24 @@ export function terminalProgress(stream: NodeJS.WriteStream = process.stderr, in
     },
   };
 }
+
+/**
+ * The byte and file accounting of a progress line, for the batches of one file after another: a batch reports the
+ * bytes of its file read so far (`batch.bytesRead`), and a finished file counts as its whole size (a failed read
+ * included, so that the percentage ends at 100).
+ */
+export function trackFiles(p: ProgressState) {
+  let seen = 0;
+  return {
+    batch(bytesRead: number, samples: number): void {
+      p.bytesDone += bytesRead - seen;
+      seen = bytesRead;
+      p.samples += samples;
+    },
+    fileDone(size: number): void {
+      p.bytesDone += size - seen;
+      seen = 0;
+      p.filesDone++;
+    },
+  };
+}

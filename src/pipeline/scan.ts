@@ -34,7 +34,8 @@ import type { Match, Sample, SkippedRecord } from '../types.js';
 import { TOOL_VERSION } from '../version.js';
 import { createExecutor } from './executor.js';
 import type { BatchResult } from './batch.js';
-import { terminalProgress, type ProgressState } from './progress.js';
+import { inOrderQueue } from './inorder.js';
+import { terminalProgress, trackFiles, type ProgressState } from './progress.js';
 
 export interface ScanOptions {
   inputs: string[];
@@ -70,7 +71,6 @@ export const HUGE_PAGES_MIN_INPUT = 64 * 2 ** 20;
 interface Pending {
   fr: FileReport;
   samples: Sample[];
-  result: Promise<BatchResult>;
 }
 
 export async function scan(opts: ScanOptions): Promise<ScanReport> {
@@ -132,8 +132,7 @@ async function scanWith(
   };
   const showProgress = opts.progress ?? Boolean(process.stderr.isTTY);
   const term = showProgress ? terminalProgress() : null;
-  const inflight: Pending[] = [];
-  const maxInflight = Math.max(2, (exec.threads || 1) * 3);
+  const track = trackFiles(progress);
 
   const recordSkip = (s: SkippedRecord) => {
     if (opts.strict)
@@ -149,9 +148,7 @@ async function scanWith(
     opts.onMatch?.(m);
   };
 
-  const drainOne = async () => {
-    const p = inflight.shift()!;
-    const r = await p.result;
+  const take = (p: Pending, r: BatchResult) => {
     if (r.error) {
       const s = p.samples[r.error.index];
       const err = reviveError(r.error);
@@ -203,6 +200,7 @@ async function scanWith(
       }
     }
   };
+  const inflight = inOrderQueue<Pending, BatchResult>(Math.max(2, (exec.threads || 1) * 3), take);
 
   try {
     for (const f of files) {
@@ -221,7 +219,6 @@ async function scanWith(
         status: 'ok',
       };
       reports.push(fr);
-      let fileBytesSeen = 0;
       const local = localSource(f.path);
       const src = checksummed(local);
       try {
@@ -235,17 +232,12 @@ async function scanWith(
             }
             recordSkip(s);
           }
-          progress.bytesDone += batch.bytesRead - fileBytesSeen;
-          fileBytesSeen = batch.bytesRead;
+          track.batch(batch.bytesRead, batch.samples.length);
           if (batch.samples.length) {
             fr.samples += batch.samples.length;
-            progress.samples += batch.samples.length;
             const texts = batch.samples.map((s) => s.text);
             for (const t of texts) fr.text_bytes += Buffer.byteLength(t, 'utf8');
-            const result = exec.run(texts);
-            result.catch(() => undefined); // reported in order by drainOne; never an unhandled rejection meanwhile
-            inflight.push({ fr, samples: batch.samples, result });
-            while (inflight.length >= maxInflight) await drainOne();
+            await inflight.push({ fr, samples: batch.samples }, exec.run(texts));
           }
           term?.update(progress);
         }
@@ -253,13 +245,12 @@ async function scanWith(
       } finally {
         await local.close().catch(() => undefined);
       }
-      progress.bytesDone += f.size - fileBytesSeen;
-      progress.filesDone++;
+      track.fileDone(f.size);
     }
-    while (inflight.length) await drainOne();
+    await inflight.drain();
   } finally {
-    // Let in-flight work settle so no rejection goes unobserved, then stop the pool.
-    await Promise.allSettled(inflight.map((p) => p.result));
+    // Let in-flight work settle, then stop the pool.
+    await inflight.settle();
     await exec.close();
     if (out) await new Promise<void>((res, rej) => out!.end((e?: Error | null) => (e ? rej(e) : res())));
     term?.update(progress, true);

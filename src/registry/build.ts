@@ -9,7 +9,8 @@ import { ContamscanError, usageError } from '../errors.js';
 import { createFingerprinter, type Fingerprints } from '../fingerprint/index.js';
 import { resolveInputs } from '../io/inputs.js';
 import { createEntryExecutor } from '../pipeline/executor.js';
-import { terminalProgress, type ProgressState } from '../pipeline/progress.js';
+import { inOrderQueue } from '../pipeline/inorder.js';
+import { terminalProgress, trackFiles, type ProgressState } from '../pipeline/progress.js';
 import { readFile, type ReaderOptions } from '../readers/index.js';
 import type { SkippedRecord } from '../types.js';
 import { TOOL_VERSION } from '../version.js';
@@ -138,14 +139,12 @@ export async function buildRegistry(opts: BuildRegistryOptions): Promise<BuildRe
 
   /** Appends one fingerprinted batch; entries get their numbers here, in input order. */
   const append = (b: EntryBatch): void => {
-    const e0 = e;
+    const columns: Array<[I32Vec | U16Vec, ArrayLike<number>]> = [
+      [sampledText, b.textKeys], [levels, b.level], [tokens, b.tokens], [ctokens, b.ctokens], [flagsV, b.flags],
+      [xk1, b.x1], [xk2, b.x2], [lk1, b.bands], [pk1, b.k1], [pk2, b.k2], [ppc, b.pc], [ttok, b.ttok], [ctok, b.ctok],
+    ];
+    for (const [vec, col] of columns) vec.append(col);
     const nb = config.bands;
-    sampledText.append(b.textKeys);
-    levels.append(b.level);
-    tokens.append(b.tokens);
-    ctokens.append(b.ctokens);
-    flagsV.append(b.flags);
-    lk1.append(b.bands);
     lk2.reserve(lk2.n + b.n * nb);
     lent.reserve(lent.n + b.n * nb);
     pent.reserve(pent.n + b.k1.length);
@@ -161,7 +160,7 @@ export async function buildRegistry(opts: BuildRegistryOptions): Promise<BuildRe
       const x1 = b.x1[j], x2 = b.x2[j];
       let grp = groupOfX1.get(x1);
       if (grp === undefined) groupOfX1.set(x1, (grp = e));
-      else if ((grp >= e0 ? b.x2[grp - e0] : xk2.a[grp]) !== x2) {
+      else if (xk2.a[grp] !== x2) {
         const gk = `${x1}:${x2}`;
         grp = textGroups.get(gk);
         if (grp === undefined) textGroups.set(gk, (grp = e));
@@ -171,29 +170,17 @@ export async function buildRegistry(opts: BuildRegistryOptions): Promise<BuildRe
       ttokOff.push(ttokOff[ttokOff.length - 1] + b.tokens[j]);
       ctokOff.push(ctokOff[ctokOff.length - 1] + b.ctokens[j]);
     }
-    xk1.append(b.x1);
-    xk2.append(b.x2);
-    pk1.append(b.k1);
-    pk2.append(b.k2);
-    ppc.append(b.pc);
-    ttok.append(b.ttok);
-    ctok.append(b.ctok);
   };
 
   // Batches are fingerprinted in the pool while the next ones are read, and appended in input order.
   const exec = await createEntryExecutor(opts.config ?? {}, workers);
-  const inflight: Array<{ file: string; rows: [number, number]; result: Promise<EntryBatch> }> = [];
-  const maxInflight = Math.max(2, exec.threads * 3);
-  const drainOne = async (): Promise<void> => {
-    const p = inflight.shift()!;
-    let b: EntryBatch;
-    try {
-      b = await p.result;
-    } catch (err) {
+  const inflight = inOrderQueue<{ file: string; rows: [number, number] }, EntryBatch>(
+    Math.max(2, exec.threads * 3),
+    (_, b) => append(b),
+    (p, err) => {
       throw new ContamscanError('E_INTERNAL', `fingerprinting entries failed in ${p.file} rows ${p.rows[0]}-${p.rows[1]}: ${(err as Error).message}`, { file: p.file, row: p.rows[0] }, { cause: err });
-    }
-    append(b);
-  };
+    },
+  );
   const progress: ProgressState = {
     kind: 'build',
     filesDone: 0,
@@ -205,13 +192,11 @@ export async function buildRegistry(opts: BuildRegistryOptions): Promise<BuildRe
     startedMs: Date.now(),
   };
   const term = (opts.progress ?? Boolean(process.stderr.isTTY)) ? terminalProgress() : null;
+  const track = trackFiles(progress);
   try {
     for (const f of files) {
-      let fileBytesSeen = 0;
       for await (const batch of readFile(f, reader)) {
-        progress.bytesDone += batch.bytesRead - fileBytesSeen;
-        fileBytesSeen = batch.bytesRead;
-        progress.samples += batch.samples.length;
+        track.batch(batch.bytesRead, batch.samples.length);
         term?.update(progress);
         records += batch.records;
         for (const s of batch.skipped) {
@@ -249,27 +234,22 @@ export async function buildRegistry(opts: BuildRegistryOptions): Promise<BuildRe
           if (s.prompt) prompts++;
         }
         const ss = batch.samples;
-        const result = exec.run(
-          ss.map((s) => s.text),
-          ss.map((s) => s.prompt ?? null),
+        await inflight.push(
+          { file: f.path, rows: [ss[0].row, ss[ss.length - 1].row] },
+          exec.run(
+            ss.map((s) => s.text),
+            ss.map((s) => s.prompt ?? null),
+          ),
         );
-        // Handled now, reported in order by drainOne: a later batch that fails while an earlier one is awaited
-        // (or while the next batch is read) must not become an unhandled rejection, which ends the process.
-        result.catch(() => undefined);
-        inflight.push({ file: f.path, rows: [ss[0].row, ss[ss.length - 1].row], result });
-        while (inflight.length >= maxInflight) await drainOne();
       }
-      progress.bytesDone += f.size - fileBytesSeen;
-      progress.filesDone++;
+      track.fileDone(f.size);
     }
-    while (inflight.length) await drainOne();
+    await inflight.drain();
   } finally {
-    await Promise.allSettled(inflight.map((p) => p.result));
+    await inflight.settle();
     await exec.close();
-    if (term) {
-      term.update(progress, true);
-      term.done();
-    }
+    term?.update(progress, true);
+    term?.done();
   }
   const nEntries = e;
 
