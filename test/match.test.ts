@@ -63,6 +63,26 @@ describe('match kinds', () => {
     expect(report.by_tag.vendor['bolt-labs']).toEqual({ samples: 1, matches: 1 });
   });
 
+  it('the exact-text hash is skipped only when the trimmed sample is longer than every entry (maxTextBytes)', async () => {
+    const reg = await loadRegistry(regPath);
+    try {
+      expect(reg.shared.maxTextBytes).toBe(Math.max(...Object.values(ENTRIES).map((t) => Buffer.byteLength(t, 'utf8'))));
+    } finally {
+      reg.close();
+    }
+    const text = ENTRIES.compost;
+    const pad = ' \n\t'.repeat(4000); // 12,000 characters of whitespace: the sample is far longer than any entry
+    const longer = `${text} ${ENTRIES.lighthouse} ${ENTRIES.bisect}`; // longer than every entry, not a copy of one
+    const { by } = await scanTexts([
+      { id: 'padded', text: pad + text + pad },
+      { id: 'longer', text: longer },
+    ]);
+    expect(by('padded').map((x) => [x.registry_id, x.kind])).toEqual([['compost', 'exact']]);
+    expect(by('padded')[0].spans).toEqual([[pad.length, pad.length + text.length]]);
+    expect(by('longer').map((x) => x.kind)).not.toContain('exact');
+    expect(by('longer').map((x) => x.registry_id).sort()).toEqual(['bisect', 'compost', 'lighthouse']);
+  });
+
   it('whitespace / case / markdown reformatting -> near_duplicate or contains on the right entry', async () => {
     const src = ENTRIES.lighthouse;
     const reformatted =
