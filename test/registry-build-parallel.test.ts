@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { buildRegistry, type BuildRegistryResult } from '../src/registry/build.js';
 import { distinctCount } from '../src/registry/entries.js';
 import { loadRegistry } from '../src/registry/load.js';
-import { bucketMaskFor, bucketOf, buildKeyTable, keyTableWith, maskBits, mergeSortedRuns, sortBucketsByKey, sortRowsByKey } from '../src/registry/table.js';
+import { bucketMaskFor, bucketOf, buildKeyTable, keyTableWith, maskBits, mergeSortedRuns, partitionRows, sortBucketsByKey, sortRowsByKey } from '../src/registry/table.js';
+import { postingsPartitions } from '../src/registry/postings.js';
 import { makeConfig } from '../src/config/index.js';
 import { createFingerprinter } from '../src/fingerprint/index.js';
 import { mulberry32 } from '../bench/accuracy/util.js';
@@ -85,6 +86,43 @@ describe('postings sorts', () => {
       expect(Array.from(sk1)).toEqual(Array.from(table.k1));
       expect(Array.from(sk2)).toEqual(Array.from(table.k2));
     }
+  });
+
+  it('postingsPartitions over ranges of partitions = one pass over all of them = buildKeyTable order, with df and sentinels', () => {
+    const r = rng(17);
+    const n = 150_000; // 2^16 buckets: 4 partitions of 2^14
+    const entries = 5000;
+    const k1 = new Int32Array(n), k2 = new Int32Array(n), ent = new Int32Array(n), pc = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      const key = r() % (n >> 1); // most keys in one or two rows, some in many
+      const hot = i % 97 === 0;
+      k1[i] = Math.imul(hot ? key % 5 : key, 0x9e3779b1);
+      k2[i] = hot ? 1 : key & 0xffff;
+      ent[i] = Math.floor((i / n) * entries); // rows come in entry order, as in the build
+      pc[i] = i;
+    }
+    const group = Int32Array.from({ length: entries }, (_, e) => (e % 50 === 1 ? e - 1 : e)); // some entries share a text
+    const ref = buildKeyTable(k1, k2).order;
+    const mask = bucketMaskFor(n);
+    const run = (ranges: Array<[number, number]>) => {
+      const b = Uint32Array.from(k1, (x) => bucketOf(x, mask));
+      const cols = [k1.slice(), k2.slice(), ent.slice(), pc.slice()];
+      const part = partitionRows(b, maskBits(mask), cols, new Uint32Array(n), cols.map(() => new Int32Array(n)));
+      const out = { keys: b, cols: cols as [Int32Array, Int32Array, Int32Array, Int32Array] };
+      const keep = new Uint8Array(n), dfOf = new Uint8Array(n);
+      let common = 0;
+      for (const [p0, p1] of ranges) common += postingsPartitions({ part, out, group, keep, dfOf, commonDf: 3, background: null, p0, p1 });
+      return { parts: part.parts, pos: out.cols[3], keep, dfOf, common };
+    };
+    const same = (a: ArrayLike<number>, b: ArrayLike<number>) => a.length === b.length && Array.prototype.every.call(a, (x: number, i: number) => x === b[i]);
+    const one = run([[0, 4]]);
+    expect(one.parts).toBe(4);
+    expect(same(one.pos, ref)).toBe(true);
+    expect(one.common).toBeGreaterThan(0);
+    expect(one.dfOf.some((d) => d > 1)).toBe(true);
+    const split = run([[0, 1], [1, 3], [3, 4]]);
+    expect(split.common).toBe(one.common);
+    expect(same(split.pos, one.pos) && same(split.keep, one.keep) && same(split.dfOf, one.dfOf)).toBe(true);
   });
 
   it('keyTableWith = buildKeyTable with the payload gathered through its order (LSH bands, exact keys)', () => {

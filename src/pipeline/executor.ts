@@ -8,6 +8,7 @@ import { Piscina } from 'piscina';
 import { ContamscanError } from '../errors.js';
 import type { ConfigInput } from '../config/index.js';
 import { fingerprintEntries, prepareEntryState, type EntryBatch } from '../registry/entries.js';
+import { postingsPartitions, type PostingsTask } from '../registry/postings.js';
 import { matchTexts, prepareWorkerState, type BatchResult, type WorkerInit } from './batch.js';
 
 export interface Executor {
@@ -42,6 +43,8 @@ export async function createExecutor(init: WorkerInit, workers: number): Promise
 /** Where `registry build` fingerprints its entries: a piscina pool of workers/build-worker.ts, or inline (workers = 0). */
 export interface EntryExecutor {
   run(texts: string[], prompts: Array<string | null>): Promise<EntryBatch>;
+  /** The postings' per-partition work (registry/postings.ts) over SharedArrayBuffers; resolves to its sentinel count. */
+  postings(task: PostingsTask): Promise<number>;
   close(): Promise<void>;
   readonly threads: number;
 }
@@ -49,12 +52,18 @@ export interface EntryExecutor {
 export async function createEntryExecutor(config: ConfigInput, workers: number): Promise<EntryExecutor> {
   if (workers === 0) {
     const state = await prepareEntryState(config);
-    return { threads: 0, run: async (texts, prompts) => fingerprintEntries(state, texts, prompts), close: async () => undefined };
+    return {
+      threads: 0,
+      run: async (texts, prompts) => fingerprintEntries(state, texts, prompts),
+      postings: async (task) => postingsPartitions(task),
+      close: async () => undefined,
+    };
   }
   const pool = new Piscina({ filename: workerFile('build-worker'), workerData: config, minThreads: workers, maxThreads: workers, idleTimeout: 60_000 });
   return {
     threads: workers,
     run: (texts, prompts) => pool.run({ texts, prompts }, { name: 'fingerprintEntries' }) as Promise<EntryBatch>,
+    postings: (task) => pool.run(task, { name: 'postingsPartitions' }) as Promise<number>,
     close: () => pool.destroy(),
   };
 }

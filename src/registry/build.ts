@@ -8,7 +8,7 @@ import { makeConfig, fingerprintParams, type Config, type ConfigInput } from '..
 import { ContamscanError, usageError } from '../errors.js';
 import { createFingerprinter, type Fingerprints } from '../fingerprint/index.js';
 import { resolveInputs } from '../io/inputs.js';
-import { createEntryExecutor } from '../pipeline/executor.js';
+import { createEntryExecutor, type EntryExecutor } from '../pipeline/executor.js';
 import { inOrderQueue } from '../pipeline/inorder.js';
 import { terminalProgress, trackFiles, type ProgressState } from '../pipeline/progress.js';
 import { readFile, type ReaderOptions } from '../readers/index.js';
@@ -16,8 +16,9 @@ import type { SkippedRecord } from '../types.js';
 import { TOOL_VERSION } from '../version.js';
 import { initXXHash, xx } from './digest.js';
 import type { EntryBatch } from './entries.js';
+import type { PostingsTask } from './postings.js';
 import { COMMON_ENTRY, DF_WEIGHT, ENTRY_FLAG, layoutSections, writeRegistryFile, bytesOf, type RegistryHeader, type TypedArray } from './format.js';
-import { bloomAdd, bloomSize, bucketMaskFor, bucketOf, buildKeyTable, findKey, KEY2_MASK, keyTableWith, maskBits, mergeSortedRuns, packKey, sortBucketsByKey, sortRowsByKey, type KeyTable } from './table.js';
+import { bloomAdd, bloomSize, bucketMaskFor, bucketOf, buildKeyTable, KEY2_MASK, keyTableWith, maskBits, mergeSortedRuns, packKey, partitionRows, type KeyTable } from './table.js';
 import { I32Vec, U16Vec, Utf8Blob } from './vec.js';
 
 export interface BuildRegistryOptions {
@@ -101,6 +102,57 @@ async function readBackground(paths: string[], config: Config, reader: ReaderOpt
   bg.files = files.length;
 }
 
+interface SortedPostings {
+  n: number;
+  mask: number;
+  /** k1, k2, entry, position * 2 + channel, in key order. */
+  cols: [Int32Array, Int32Array, Int32Array, Int32Array];
+  keep: Uint8Array;
+  dfOf: Uint8Array;
+  common: number;
+}
+
+/**
+ * The postings rows sorted by (bucket, k1, k2, input order), with each key's df or sentinel mark (postings.ts). The
+ * first radix pass runs here; the partitions' work runs in the pool over SharedArrayBuffers, in ranges of about equal
+ * rows, or here when there is no pool. The vectors' arrays are reused for the sorted rows; with a pool they must be
+ * in shared memory.
+ */
+async function sortPostings(exec: EntryExecutor, vecs: [I32Vec, I32Vec, I32Vec, I32Vec], group: Int32Array, background: KeyTable | null, commonDf: number): Promise<SortedPostings> {
+  const n = vecs[0].n;
+  const pooled = exec.threads > 0;
+  const buf = (bytes: number) => (pooled ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
+  const i32 = (len: number) => new Int32Array(buf(4 * len));
+  const cols = vecs.map((v) => v.view()) as [Int32Array, Int32Array, Int32Array, Int32Array];
+  if (pooled && !cols.every((c) => c.buffer instanceof SharedArrayBuffer)) throw new ContamscanError('E_INTERNAL', 'postings columns must be in shared memory for the pool');
+  const mask = bucketMaskFor(n);
+  const b1 = new Uint32Array(buf(4 * n));
+  for (let i = 0; i < n; i++) b1[i] = bucketOf(cols[0][i], mask);
+  const part = partitionRows(b1, maskBits(mask), cols, new Uint32Array(buf(4 * n)), [i32(n), i32(n), i32(n), i32(n)]);
+  // the second pass writes back into b1 and the vectors' own arrays (shared when there is a pool: buildRegistry)
+  const out = { keys: b1, cols };
+  const keep = new Uint8Array(buf(n)), dfOf = new Uint8Array(buf(n));
+  let g = group;
+  if (pooled) {
+    g = i32(group.length);
+    g.set(group);
+  }
+  const task = (p0: number, p1: number): PostingsTask => ({ part, out, group: g, keep, dfOf, commonDf, background, p0, p1 });
+  let common = 0;
+  if (!pooled) common = await exec.postings(task(0, part.parts));
+  else {
+    const ranges: Array<[number, number]> = [];
+    const per = Math.max(1, Math.ceil(n / (4 * exec.threads)));
+    for (let p0 = 0, p = 0; p < part.parts; p++)
+      if (part.start[p + 1] - part.start[p0] >= per || p + 1 === part.parts) {
+        ranges.push([p0, p + 1]);
+        p0 = p + 1;
+      }
+    for (const c of await Promise.all(ranges.map(([a, b]) => exec.postings(task(a, b))))) common += c;
+  }
+  return { n, mask, cols: out.cols, keep, dfOf, common };
+}
+
 export async function buildRegistry(opts: BuildRegistryOptions): Promise<BuildRegistryResult> {
   const config = makeConfig(opts.config);
   await initXXHash();
@@ -119,7 +171,8 @@ export async function buildRegistry(opts: BuildRegistryOptions): Promise<BuildRe
   const textGroups = new Map<string, number>();
   const group = new I32Vec();
 
-  const pk1 = new I32Vec(1 << 16), pk2 = new I32Vec(1 << 16), pent = new I32Vec(1 << 16), ppc = new I32Vec(1 << 16);
+  // the postings' columns are sorted by the pool in place (sortPostings), so they live in shared memory when there is one
+  const pk1 = new I32Vec(1 << 16, workers > 0), pk2 = new I32Vec(1 << 16, workers > 0), pent = new I32Vec(1 << 16, workers > 0), ppc = new I32Vec(1 << 16, workers > 0);
   const lk1 = new I32Vec(), lk2 = new I32Vec(), lent = new I32Vec();
   const xk1 = new I32Vec(), xk2 = new I32Vec(), xent = new I32Vec();
   const tokens = new I32Vec(), ctokens = new I32Vec(), flagsV = new I32Vec(), tagsetV = new I32Vec(), sampledText = new I32Vec(), levels = new I32Vec();
@@ -193,106 +246,79 @@ export async function buildRegistry(opts: BuildRegistryOptions): Promise<BuildRe
   };
   const term = (opts.progress ?? Boolean(process.stderr.isTTY)) ? terminalProgress() : null;
   const track = trackFiles(progress);
+  const bgTable = background.table();
+  let postings: SortedPostings;
   try {
-    for (const f of files) {
-      for await (const batch of readFile(f, reader)) {
-        track.batch(batch.bytesRead, batch.samples.length);
-        term?.update(progress);
-        records += batch.records;
-        for (const s of batch.skipped) {
-          skippedCount += s.count;
-          if (opts.strict) throw new ContamscanError('E_INPUT', s.message, { file: s.file, row: s.row, field: s.field, reason: s.reason });
-          if (skipped.length < 1000) skipped.push(s);
-        }
-        if (!batch.samples.length) continue;
-        for (const s of batch.samples) {
-          const all = { ...opts.tags, ...s.tags };
-          const pairs = Object.keys(all)
-            .sort()
-            .map((k) => `${k}=${all[k]}`);
-          const setKey = pairs.join('\u0001');
-          let ts = tagSetIndex.get(setKey);
-          if (ts === undefined) {
-            ts = tagSets.length;
-            tagSetIndex.set(setKey, ts);
-            tagSets.push(
-              pairs.map((p) => {
-                let t = tagIndex.get(p);
-                if (t === undefined) {
-                  t = tagList.length;
-                  tagIndex.set(p, t);
-                  tagList.push(p);
-                }
-                return t;
-              }),
-            );
+    try {
+      for (const f of files) {
+        for await (const batch of readFile(f, reader)) {
+          track.batch(batch.bytesRead, batch.samples.length);
+          term?.update(progress);
+          records += batch.records;
+          for (const s of batch.skipped) {
+            skippedCount += s.count;
+            if (opts.strict) throw new ContamscanError('E_INPUT', s.message, { file: s.file, row: s.row, field: s.field, reason: s.reason });
+            if (skipped.length < 1000) skipped.push(s);
           }
-          for (const p of pairs) tagCounts[p] = (tagCounts[p] ?? 0) + 1;
-          tagsetV.push(ts);
-          ids.add(s.id);
-          texts.add(s.text);
-          if (s.prompt) prompts++;
+          if (!batch.samples.length) continue;
+          for (const s of batch.samples) {
+            const all = { ...opts.tags, ...s.tags };
+            const pairs = Object.keys(all)
+              .sort()
+              .map((k) => `${k}=${all[k]}`);
+            const setKey = pairs.join('\u0001');
+            let ts = tagSetIndex.get(setKey);
+            if (ts === undefined) {
+              ts = tagSets.length;
+              tagSetIndex.set(setKey, ts);
+              tagSets.push(
+                pairs.map((p) => {
+                  let t = tagIndex.get(p);
+                  if (t === undefined) {
+                    t = tagList.length;
+                    tagIndex.set(p, t);
+                    tagList.push(p);
+                  }
+                  return t;
+                }),
+              );
+            }
+            for (const p of pairs) tagCounts[p] = (tagCounts[p] ?? 0) + 1;
+            tagsetV.push(ts);
+            ids.add(s.id);
+            texts.add(s.text);
+            if (s.prompt) prompts++;
+          }
+          const ss = batch.samples;
+          await inflight.push(
+            { file: f.path, rows: [ss[0].row, ss[ss.length - 1].row] },
+            exec.run(
+              ss.map((s) => s.text),
+              ss.map((s) => s.prompt ?? null),
+            ),
+          );
         }
-        const ss = batch.samples;
-        await inflight.push(
-          { file: f.path, rows: [ss[0].row, ss[ss.length - 1].row] },
-          exec.run(
-            ss.map((s) => s.text),
-            ss.map((s) => s.prompt ?? null),
-          ),
-        );
+        track.fileDone(f.size);
       }
-      track.fileDone(f.size);
+      await inflight.drain();
+    } finally {
+      await inflight.settle();
+      term?.update(progress, true);
+      term?.done();
     }
-    await inflight.drain();
+    // reading is done (the progress line says 100%); at 1M entries what follows takes ~40 s
+    if (term) process.stderr.write(`indexing ${e} entries (${pk1.n} fingerprints), then writing ${opts.out}\n`);
+    // Postings: rows in key order (bucket, k1, k2, then input order), moved by a radix sort so that every later pass
+    // reads them in order; each key's df, or one sentinel row for a common key. In the pool when there is one.
+    postings = await sortPostings(exec, [pk1, pk2, pent, ppc], group.view(), bgTable, config.commonDf);
   } finally {
-    await inflight.settle();
     await exec.close();
-    term?.update(progress, true);
-    term?.done();
   }
   const nEntries = e;
-
-  const bgTable = background.table();
-  // Postings: rows in key order (bucket, k1, k2, then input order), the rows themselves moved by a radix sort so
-  // that every later pass reads them in order; then group equal keys, count distinct entries per key, and replace
-  // common keys by one sentinel row.
-  const n = pk1.n;
-  // reading is done (the progress line says 100%); at 1M entries what follows takes ~40 s
-  if (term) process.stderr.write(`indexing ${nEntries} entries (${n} fingerprints), then writing ${opts.out}\n`);
-  const mask1 = bucketMaskFor(n);
-  const sorted = (() => {
-    const k1 = pk1.view(), b1 = new Uint32Array(n);
-    for (let i = 0; i < n; i++) b1[i] = bucketOf(k1[i], mask1);
-    return sortRowsByKey(b1, maskBits(mask1), [k1, pk2.view(), pent.view(), ppc.view()]);
-  })();
-  const [sk1, sk2, sent, spc] = sorted.cols;
-  sortBucketsByKey(sorted.keys, sk1, sk2, sent, spc);
-  const keep = new Uint8Array(n); // 1 keep, 2 sentinel, 0 drop
-  const dfOf = new Uint8Array(n); // df of the row's key (<= commonDf <= 255); its weight is DF_WEIGHT[df]
-  let common = 0;
-  for (let i = 0; i < n; ) {
-    let j = i + 1;
-    while (j < n && sk1[j] === sk1[i] && sk2[j] === sk2[i]) j++;
-    let df = 1; // a key in one row (most keys) is in one entry: no group lookup, which misses the cache at 1M entries
-    for (let x = i + 1; x < j; x++) {
-      const gx = group.a[sent[x]];
-      let seen = false;
-      for (let y = i; y < x && !seen; y++) seen = group.a[sent[y]] === gx;
-      if (!seen) df++;
-      if (df > config.commonDf) break;
-    }
-    const inBackground = bgTable !== null && findKey(bgTable, sk1[i], sk2[i]) >= 0;
-    if (df > config.commonDf || inBackground) {
-      keep[i] = 2;
-      common++;
-    } else
-      for (let x = i; x < j; x++) {
-        keep[x] = 1;
-        dfOf[x] = df;
-      }
-    i = j;
-  }
+  const n = postings.n;
+  const mask1 = postings.mask;
+  const { keep, dfOf, common } = postings;
+  const [sk1, sk2, sent, spc] = postings.cols;
   let m = 0;
   for (let i = 0; i < n; i++) if (keep[i]) m++;
   let k1 = new Int32Array(m), k2 = new Uint16Array(m), entry = new Uint32Array(m), poschan = new Uint32Array(m);

@@ -116,40 +116,56 @@ const LOW_BITS = 14;
  */
 export function sortRowsByKey<C extends Column[]>(keys: Uint32Array, bits: number, cols: [...C]): { keys: Uint32Array; cols: C } {
   const n = keys.length;
+  const p = partitionRows(keys, bits, cols, new Uint32Array(n), cols.map((c) => new (c.constructor as new (n: number) => Column)(n)));
+  // the second pass writes back into the arrays given (scratch now)
+  sortPartitions(p, 0, p.parts, keys, cols);
+  return { keys, cols: cols as C };
+}
+
+/** Rows scattered into partitions by the high bits of their key (sortRowsByKey's first pass). */
+export interface Partitioned {
+  keys: Uint32Array;
+  cols: Column[];
+  /** Partition p holds rows start[p] .. start[p + 1] - 1. */
+  start: Uint32Array;
+  parts: number;
+  /** Bits sorted inside a partition by the second pass. */
+  low: number;
+}
+
+/** The first pass: rows scattered, stably, into outKeys/outCols by the high bits of their key (no high bits: copied). */
+export function partitionRows(keys: Uint32Array, bits: number, cols: Column[], outKeys: Uint32Array, outCols: Column[]): Partitioned {
+  const n = keys.length;
   const low = Math.min(bits, LOW_BITS);
   const high = bits - low;
-  let k: Uint32Array = keys;
-  let kOut: Uint32Array = new Uint32Array(n);
-  let cs: Column[] = cols.slice();
-  let cOut: Column[] = cols.map((c) => new (c.constructor as new (n: number) => Column)(n));
-  const dest = new Uint32Array(n);
-  const swap = () => {
-    [k, kOut] = [kOut, k];
-    [cs, cOut] = [cOut, cs];
-  };
-  // Partition starts by the high bits (one partition when there are none).
   const parts = 1 << high;
   const start = new Uint32Array(parts + 1);
-  if (high > 0) {
-    for (let i = 0; i < n; i++) start[(k[i] >>> low) + 1]++;
-    for (let p = 0; p < parts; p++) start[p + 1] += start[p];
-    const fill = start.slice(0, parts);
-    for (let i = 0; i < n; i++) {
-      const t = fill[k[i] >>> low]++;
-      dest[i] = t;
-      kOut[t] = k[i];
-    }
-    for (let c = 0; c < cs.length; c++) scatter(cs[c], cOut[c], dest, 0, n);
-    swap();
-  } else start[1] = n;
+  const dest = new Uint32Array(n);
+  for (let i = 0; i < n; i++) start[(keys[i] >>> low) + 1]++;
+  for (let p = 0; p < parts; p++) start[p + 1] += start[p];
+  const fill = start.slice(0, parts);
+  for (let i = 0; i < n; i++) {
+    const t = fill[keys[i] >>> low]++;
+    dest[i] = t;
+    outKeys[t] = keys[i];
+  }
+  for (let c = 0; c < cols.length; c++) scatter(cols[c], outCols[c], dest, 0, n);
+  return { keys: outKeys, cols: outCols, start, parts, low };
+}
+
+/** The second pass for partitions p0 .. p1 - 1: each counting-sorted by its low bits into the same rows of outKeys/outCols. */
+export function sortPartitions(part: Partitioned, p0: number, p1: number, outKeys: Uint32Array, outCols: Column[]): void {
+  const { keys: k, cols: cs, start, low } = part;
   const lmask = (1 << low) - 1;
   const count = new Uint32Array(lmask + 1);
-  for (let p = 0; p < parts; p++) {
+  const dest = new Uint32Array(p1 > p0 ? start[p1] - start[p0] : 0);
+  const base = start[p0];
+  for (let p = p0; p < p1; p++) {
     const s = start[p], e = start[p + 1];
     if (e - s <= 1) {
       for (let i = s; i < e; i++) {
-        kOut[i] = k[i];
-        for (let c = 0; c < cs.length; c++) cOut[c][i] = cs[c][i];
+        outKeys[i] = k[i];
+        for (let c = 0; c < cs.length; c++) outCols[c][i] = cs[c][i];
       }
       continue;
     }
@@ -162,13 +178,14 @@ export function sortRowsByKey<C extends Column[]>(keys: Uint32Array, bits: numbe
     }
     for (let i = s; i < e; i++) {
       const t = count[k[i] & lmask]++;
-      dest[i] = t;
-      kOut[t] = k[i];
+      dest[i - base] = t;
+      outKeys[t] = k[i];
     }
-    for (let c = 0; c < cs.length; c++) scatter(cs[c], cOut[c], dest, s, e);
+    for (let c = 0; c < cs.length; c++) {
+      const src = cs[c], out = outCols[c];
+      for (let i = s; i < e; i++) out[dest[i - base]] = src[i];
+    }
   }
-  swap();
-  return { keys: k, cols: cs as C };
 }
 
 /**
@@ -213,9 +230,9 @@ function gather(src: Column, out: Column, from: Uint32Array, n: number): void {
  * Within each run of equal bucket numbers (rows sorted by bucket, stably), orders rows by (k1, k2), keeping the
  * order of equal keys: the row order of buildKeyTable, with the payload columns a and b moved along.
  */
-export function sortBucketsByKey(bucket: Uint32Array, k1: Int32Array, k2: Int32Array, a: Int32Array, b: Int32Array | null = null): void {
-  const n = bucket.length;
-  for (let s = 0; s < n; ) {
+export function sortBucketsByKey(bucket: Uint32Array, k1: Int32Array, k2: Int32Array, a: Int32Array, b: Int32Array | null = null, from = 0, to = bucket.length): void {
+  const n = to;
+  for (let s = from; s < n; ) {
     let e = s + 1;
     while (e < n && bucket[e] === bucket[s]) e++;
     for (let i = s + 1; i < e; i++) {

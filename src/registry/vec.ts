@@ -32,8 +32,9 @@ class Vec<T extends Growable> {
 }
 
 export class I32Vec extends Vec<Int32Array> {
-  constructor(cap = 1024) {
-    super((n) => new Int32Array(n), cap);
+  /** `shared`: the array lives in a SharedArrayBuffer (worker threads can view it). */
+  constructor(cap = 1024, shared = false) {
+    super(shared ? (n) => new Int32Array(new SharedArrayBuffer(4 * n)) : (n) => new Int32Array(n), cap);
   }
 }
 
