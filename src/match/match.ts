@@ -401,9 +401,8 @@ export function createMatcher(
     const found = new Map<number, RawMatch>();
     collected = options.collectEvidence ? [] : null;
     // exact: not possible when the trimmed text is longer than every entry (registry load.ts maxTextBytes)
-    const maybeExact = text.length <= reg.maxTextBytes || text.trim().length <= reg.maxTextBytes;
-    const [x1, x2] = maybeExact ? exactKey(text, config.seed) : [0, 0];
-    const xr = maybeExact ? findKey(reg.exact.t, x1, x2) : -1;
+    let xr = -1;
+    if (text.length <= reg.maxTextBytes || text.trim().length <= reg.maxTextBytes) xr = findKey(reg.exact.t, ...exactKey(text, config.seed));
     if (xr >= 0) {
       const lead = text.length - text.trimStart().length;
       const span: [number, number] = [lead, lead + text.trim().length];

@@ -16,7 +16,6 @@ import type { SkippedRecord } from '../types.js';
 import { TOOL_VERSION } from '../version.js';
 import { initXXHash, xx } from './digest.js';
 import type { EntryBatch } from './entries.js';
-import type { PostingsTask } from './postings.js';
 import { COMMON_ENTRY, DF_WEIGHT, ENTRY_FLAG, layoutSections, writeRegistryFile, bytesOf, type RegistryHeader, type TypedArray } from './format.js';
 import { bloomAdd, bloomSize, bucketMaskFor, bucketOf, buildKeyTable, KEY2_MASK, keyTableWith, maskBits, mergeSortedRuns, packKey, partitionRows, type KeyTable } from './table.js';
 import { I32Vec, U16Vec, Utf8Blob } from './vec.js';
@@ -70,6 +69,20 @@ export interface BuildRegistryResult {
 function packedKeys(k1: Int32Array, k2: ArrayLike<number>): Uint32Array {
   const out = new Uint32Array(k1.length);
   for (let i = 0; i < k1.length; i++) out[i] = packKey(k1[i], k2[i]);
+  return out;
+}
+
+/** f(0), f(1), ... f(n - 1) as a typed array, in a plain loop. */
+function column<T extends Int32Array | Float32Array>(n: number, f: (i: number) => number, C: new (n: number) => T): T {
+  const out = new C(n);
+  for (let i = 0; i < n; i++) out[i] = f(i);
+  return out;
+}
+
+/** Where runs of the given lengths start when stored back to back, and where the last ends: 0, l0, l0 + l1, ... */
+function offsetsOf(lengths: Int32Array): Float64Array {
+  const out = new Float64Array(lengths.length + 1);
+  for (let i = 0; i < lengths.length; i++) out[i + 1] = out[i] + lengths[i];
   return out;
 }
 
@@ -132,25 +145,18 @@ async function sortPostings(exec: EntryExecutor, vecs: [I32Vec, I32Vec, I32Vec, 
   // the second pass writes back into b1 and the vectors' own arrays (shared when there is a pool: buildRegistry)
   const out = { keys: b1, cols };
   const keep = new Uint8Array(buf(n)), dfOf = new Uint8Array(buf(n));
-  let g = group;
-  if (pooled) {
-    g = i32(group.length);
-    g.set(group);
-  }
-  const task = (p0: number, p1: number): PostingsTask => ({ part, out, group: g, keep, dfOf, commonDf, background, p0, p1 });
-  let common = 0;
-  if (!pooled) common = await exec.postings(task(0, part.parts));
-  else {
-    const ranges: Array<[number, number]> = [];
-    const per = Math.max(1, Math.ceil(n / (4 * exec.threads)));
-    for (let p0 = 0, p = 0; p < part.parts; p++)
-      if (part.start[p + 1] - part.start[p0] >= per || p + 1 === part.parts) {
-        ranges.push([p0, p + 1]);
-        p0 = p + 1;
-      }
-    for (const c of await Promise.all(ranges.map(([a, b]) => exec.postings(task(a, b))))) common += c;
-  }
-  return { n, mask, cols: out.cols, keep, dfOf, common };
+  const g = pooled ? i32(group.length) : group;
+  if (g !== group) g.set(group);
+  // ranges of partitions of about equal rows: ~4 per worker, one without a pool
+  const ranges: Array<[number, number]> = [];
+  const per = Math.max(1, Math.ceil(n / (4 * exec.threads || 1)));
+  for (let p0 = 0, p = 0; p < part.parts; p++)
+    if (part.start[p + 1] - part.start[p0] >= per || p + 1 === part.parts) {
+      ranges.push([p0, p + 1]);
+      p0 = p + 1;
+    }
+  const counts = await Promise.all(ranges.map(([p0, p1]) => exec.postings({ part, out, group: g, keep, dfOf, commonDf, background, p0, p1 })));
+  return { n, mask, cols: out.cols, keep, dfOf, common: counts.reduce((a, c) => a + c, 0) };
 }
 
 export async function buildRegistry(opts: BuildRegistryOptions): Promise<BuildRegistryResult> {
@@ -173,12 +179,10 @@ export async function buildRegistry(opts: BuildRegistryOptions): Promise<BuildRe
 
   // the postings' columns are sorted by the pool in place (sortPostings), so they live in shared memory when there is one
   const pk1 = new I32Vec(1 << 16, workers > 0), pk2 = new I32Vec(1 << 16, workers > 0), pent = new I32Vec(1 << 16, workers > 0), ppc = new I32Vec(1 << 16, workers > 0);
-  const lk1 = new I32Vec(), lk2 = new I32Vec(), lent = new I32Vec();
-  const xk1 = new I32Vec(), xk2 = new I32Vec(), xent = new I32Vec();
+  const lk1 = new I32Vec(), xk1 = new I32Vec(), xk2 = new I32Vec();
   const tokens = new I32Vec(), ctokens = new I32Vec(), flagsV = new I32Vec(), tagsetV = new I32Vec(), sampledText = new I32Vec(), levels = new I32Vec();
   const ids = new Utf8Blob();
   const ttok = new U16Vec(), ctok = new U16Vec();
-  const ttokOff: number[] = [0], ctokOff: number[] = [0];
   const texts = new Utf8Blob();
   const tagIndex = new Map<string, number>();
   const tagList: string[] = [];
@@ -197,18 +201,11 @@ export async function buildRegistry(opts: BuildRegistryOptions): Promise<BuildRe
       [xk1, b.x1], [xk2, b.x2], [lk1, b.bands], [pk1, b.k1], [pk2, b.k2], [ppc, b.pc], [ttok, b.ttok], [ctok, b.ctok],
     ];
     for (const [vec, col] of columns) vec.append(col);
-    const nb = config.bands;
-    lk2.reserve(lk2.n + b.n * nb);
-    lent.reserve(lent.n + b.n * nb);
     pent.reserve(pent.n + b.k1.length);
     for (let j = 0; j < b.n; j++, e++) {
       const nk = b.textKeys[j] + b.codeKeys[j];
       pent.a.fill(e, pent.n, pent.n + nk);
       pent.n += nk;
-      for (let k = 0; k < nb; k++) {
-        lk2.a[lk2.n++] = k;
-        lent.a[lent.n++] = e;
-      }
       // group: the first entry with the same exact key; keyed by lane 1 alone unless two texts share it
       const x1 = b.x1[j], x2 = b.x2[j];
       let grp = groupOfX1.get(x1);
@@ -219,9 +216,6 @@ export async function buildRegistry(opts: BuildRegistryOptions): Promise<BuildRe
         if (grp === undefined) textGroups.set(gk, (grp = e));
       }
       group.push(grp);
-      xent.push(e);
-      ttokOff.push(ttokOff[ttokOff.length - 1] + b.tokens[j]);
-      ctokOff.push(ctokOff[ctokOff.length - 1] + b.ctokens[j]);
     }
   };
 
@@ -306,7 +300,7 @@ export async function buildRegistry(opts: BuildRegistryOptions): Promise<BuildRe
       term?.update(progress, true);
       term?.done();
     }
-    // reading is done (the progress line says 100%); at 1M entries what follows takes ~40 s
+    // reading is done (the progress line says 100%); at 1M entries what follows takes ~35 s
     if (term) process.stderr.write(`indexing ${e} entries (${pk1.n} fingerprints), then writing ${opts.out}\n`);
     // Postings: rows in key order (bucket, k1, k2, then input order), moved by a radix sort so that every later pass
     // reads them in order; each key's df, or one sentinel row for a common key. In the pool when there is one.
@@ -346,14 +340,8 @@ export async function buildRegistry(opts: BuildRegistryOptions): Promise<BuildRe
     }
     w++;
   }
-  const wtext = new Float32Array(nEntries), wcode = new Float32Array(nEntries);
-  const ntext = new Uint32Array(nEntries), ncode = new Uint32Array(nEntries);
-  for (let x = 0; x < nEntries; x++) {
-    wtext[x] = accW[4 * x];
-    ntext[x] = accN[4 * x + 1];
-    wcode[x] = accW[4 * x + 2];
-    ncode[x] = accN[4 * x + 3];
-  }
+  const wtext = column(nEntries, (x) => accW[4 * x], Float32Array);
+  const wcode = column(nEntries, (x) => accW[4 * x + 2], Float32Array);
   // The directory is sized for the rows kept: common keys collapse to one row each, which at 1M entries of
   // near-copies halved the rows, and a directory sized before that was 2.9 bytes a row instead of ~1. Rows move
   // to their new buckets stably, so equal keys stay together and in order.
@@ -384,15 +372,18 @@ export async function buildRegistry(opts: BuildRegistryOptions): Promise<BuildRe
   const flags = new Uint32Array(flagsV.view());
   const lowEvidence = { short: 0, low_variety: 0, mostly_common: 0 };
   for (let x = 0; x < nEntries; x++) {
-    if (sampledText.a[x] >= 4 && ntext[x] * 2 < sampledText.a[x] && ncode[x] < 4) flags[x] |= ENTRY_FLAG.COMMON;
+    const ntext = accN[4 * x + 1], ncode = accN[4 * x + 3];
+    if (sampledText.a[x] >= 4 && ntext * 2 < sampledText.a[x] && ncode < 4) flags[x] |= ENTRY_FLAG.COMMON;
     if (flags[x] & ENTRY_FLAG.SHORT) lowEvidence.short++;
     if (flags[x] & ENTRY_FLAG.LOW_VARIETY) lowEvidence.low_variety++;
     if (flags[x] & ENTRY_FLAG.COMMON) lowEvidence.mostly_common++;
   }
 
-  const lsh = keyTableWith(lk1.view(), lk2.view(), lent.view()); // k2 = band index < 512: fits the key's low 16 bits (packKey)
+  // LSH rows: entry e's bands in order, so a row's band index and entry follow from its number
+  const nb = config.bands;
+  const lsh = keyTableWith(lk1.view(), column(nEntries * nb, (i) => i % nb, Int32Array), column(nEntries * nb, (i) => Math.floor(i / nb), Int32Array)); // band index < 512: fits the key's low 16 bits (packKey)
   const lshEntry = new Uint32Array(lsh.payload);
-  const ex = keyTableWith(xk1.view(), xk2.view(), xent.view());
+  const ex = keyTableWith(xk1.view(), xk2.view(), column(nEntries, (i) => i, Int32Array));
   const exEntry = new Uint32Array(ex.payload);
 
   const sections: Array<[string, TypedArray]> = [
@@ -402,7 +393,7 @@ export async function buildRegistry(opts: BuildRegistryOptions): Promise<BuildRe
     ['ent.tokens', new Uint32Array(tokens.view())], ['ent.ctokens', new Uint32Array(ctokens.view())], ['ent.wtext', wtext], ['ent.wcode', wcode],
     ['ent.level', new Uint32Array(levels.view())], ['ent.flags', flags],
     ['ent.tagset', new Uint32Array(tagsetV.view())],
-    ['tok.off', new Float64Array(ttokOff)], ['ctok.off', new Float64Array(ctokOff)],
+    ['tok.off', offsetsOf(tokens.view())], ['ctok.off', offsetsOf(ctokens.view())],
     // Not loaded into memory (load.ts): ids decoded on demand, token hashes read per verified candidate, texts for evidence.
     ['ids.off', new Float64Array(ids.offsets)], ['ids.blob', ids.bytes()],
     ['tok.h16', ttok.view()], ['ctok.h16', ctok.view()],

@@ -154,6 +154,7 @@ export async function loadRegistry(path: string, config?: Config, options: LoadO
   const { header, dataStart } = await readRegistryHeader(path);
   if (config) assertSameFingerprint(config, header.params, path);
   const idsOff = section(header, SHARED_END);
+  const textOffInfo = section(header, 'text.off');
   const fh = await open(path, 'r');
   let idBlob: Buffer;
   let idOffs: Float64Array;
@@ -177,10 +178,9 @@ export async function loadRegistry(path: string, config?: Config, options: LoadO
     idOffs = new Float64Array(offBuf.buffer, offBuf.byteOffset, idsOff.length);
     idBlob = Buffer.alloc(sectionByteLength(blobInfo));
     await fh.read(idBlob, 0, idBlob.length, dataStart + blobInfo.offset);
-    const textOff = section(header, 'text.off');
-    const tb = Buffer.alloc(sectionByteLength(textOff));
-    await fh.read(tb, 0, tb.length, dataStart + textOff.offset);
-    const to = new Float64Array(tb.buffer, tb.byteOffset, textOff.length);
+    const tb = Buffer.alloc(sectionByteLength(textOffInfo));
+    await fh.read(tb, 0, tb.length, dataStart + textOffInfo.offset);
+    const to = new Float64Array(tb.buffer, tb.byteOffset, textOffInfo.length);
     for (let e = 0; e + 1 < to.length; e++) maxTextBytes = Math.max(maxTextBytes, to[e + 1] - to[e]);
   } catch (e) {
     closeSync(fd);
@@ -199,7 +199,6 @@ export async function loadRegistry(path: string, config?: Config, options: LoadO
     }
     return Object.freeze(o);
   });
-  const textOffInfo = section(header, 'text.off');
   const textBlobInfo = section(header, 'text.blob');
   let closed = false;
   const checkEntry = (e: number): void => {
