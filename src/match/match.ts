@@ -17,7 +17,7 @@ import type { MatchKind } from '../types.js';
 import { longestChain, newChainScratch } from './chain.js';
 import { candidatePasses, decide, sharesPass, type Evidence } from './decide.js';
 import { lcsLength, newLcsScratch, PROMPT_TOKEN, TOKEN_HASH_MASK } from './lcs.js';
-import { compileRules, findMarkers, type MarkerRule } from './markers.js';
+import { BUILTIN_MARKER_WORDS, compileRules, findMarkers, mayHoldBuiltinMarker, type MarkerRule } from './markers.js';
 
 export interface RawMatch {
   /** Registry entry index, or -1 for a marker. */
@@ -145,6 +145,9 @@ export function createMatcher(
 ): Matcher {
   const fingerprint = createFingerprinter(config, options.kernel);
   const compiled = compileRules(rules);
+  // The builtin marker words' text-channel token hashes (the pre-check of findMarkers), from this fingerprinter.
+  const probeWords = fingerprint(BUILTIN_MARKER_WORDS.join(' ')).text.tokens;
+  const markerWords = Int32Array.from(probeWords.h1.subarray(0, probeWords.n));
   const hits = new Hits();
   // Per (entry, channel) key = entry * 2 + channel: hit count, summed weight, candidate slot; reset via `touched`.
   const nKeys = 2 * reg.tokens.length;
@@ -475,7 +478,8 @@ export function createMatcher(
     }
 
     const matches = [...found.values()].sort(matchOrder);
-    for (const m of findMarkers(text, compiled, builtinRulesOnly))
+    const markersPossible = !builtinRulesOnly || mayHoldBuiltinMarker(text, fp.text.tokens.h1, fp.text.tokens.n, markerWords);
+    for (const m of findMarkers(text, compiled, markersPossible))
       matches.push({ entry: -1, kind: 'marker', score: m.rule.confidence, spans: m.spans, rule: m.rule.id, tags: m.tags });
     const cap = config.maxMatchesPerSample;
     const out: SampleMatches = matches.length > cap ? { matches: matches.slice(0, cap), capped: matches.length - cap } : { matches, capped: 0 };
