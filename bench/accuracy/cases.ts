@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { NgramIndex } from '../baselines/ngram13.js';
-import { AE_NEGATIVE_MODELS, AE_REGISTRY_MODELS, ARENA_REGISTRY_MODELS, Data, licenceFiles, type RegEntry } from './data.js';
+import { AE_NEGATIVE_MODELS, AE_REGISTRY_MODELS, ARENA_REGISTRY_MODELS, Data, licenceFiles, OTHER_REGISTRY_API_MODELS, type RegEntry } from './data.js';
 import { codeFraction, editWords, embed, isCodey, ngramContainment, partialSlice, reformat, renameCodeIn } from './transforms.js';
 import { closeness, identityKey, Rng, words, writeJsonl } from './util.js';
 import { makeConfig } from '../../src/config/index.js';
@@ -579,8 +579,19 @@ export async function buildCases(opt: BuildOptions): Promise<BuildResult> {
   if (want('other_model_same_prompt')) {
     const rng = R('other_model_same_prompt');
     const pool: { text: string; meta: Record<string, unknown>; prompt?: string }[] = [];
-    for (const m of AE_NEGATIVE_MODELS) d.alpacaEval(m).forEach((r, i) => pool.push({ text: r.output, meta: { model: m, row: i }, prompt: r.instruction }));
-    for (const r of arena) if (!ARENA_REGISTRY_MODELS.has(r.model_id)) pool.push({ text: r.text, meta: { model: r.model_id, q: r.question_id }, prompt: arenaQ.get(r.question_id) });
+    // "models that are not in the registry": a model whose API name is a registry source's model is left out
+    const inRegistry = new Set<string>([...Object.keys(AE_REGISTRY_MODELS).map((m) => d.alpacaEvalModelName(m)), ...ARENA_REGISTRY_MODELS, ...OTHER_REGISTRY_API_MODELS]);
+    const left = new Set<string>();
+    for (const m of AE_NEGATIVE_MODELS) {
+      if (inRegistry.has(d.alpacaEvalModelName(m))) left.add(`alpaca_eval/${m}`);
+      else d.alpacaEval(m).forEach((r, i) => pool.push({ text: r.output, meta: { model: m, row: i }, prompt: r.instruction }));
+    }
+    for (const r of arena) {
+      if (ARENA_REGISTRY_MODELS.has(r.model_id)) continue;
+      if (inRegistry.has(r.model_id)) left.add(`arena/${r.model_id}`);
+      else pool.push({ text: r.text, meta: { model: r.model_id, q: r.question_id }, prompt: arenaQ.get(r.question_id) });
+    }
+    summary.other_model_registry_models_left_out = [...left].sort();
     for (const x of rng.sample(pool.filter((x) => x.text.trim()), M)) cand('other_model_same_prompt', x.text, x.meta, x.prompt);
   }
   if (want('human_prose')) {

@@ -53,9 +53,13 @@ export const AE_REGISTRY_MODELS: Record<string, string> = {
   'claude-2': 'anthropic',
 };
 /**
- * Models that answer the same prompts but are not in the registry: fair negatives. Excluded on purpose:
- * aligner-2b_* and openpipe-moa-* (edited copies of registry answers), gpt4_1106_preview_{concise,verbose}
- * (the registry model itself under a length instruction). claude2-alpaca-13b is kept: it is not a copy.
+ * Models that answer the same prompts: candidates for the negatives. Excluded on purpose: aligner-2b_* and
+ * openpipe-moa-* (edited copies of registry answers), gpt4_1106_preview_{concise,verbose} (the registry model itself
+ * under a length instruction). claude2-alpaca-13b is kept: it is not a copy.
+ * The issue's negatives are answers of models that are not in the registry, so cases.ts also drops every model
+ * whose API name (alpaca_eval's configs.yaml `model_name`, arena's model_id) is the model of a registry source
+ * (REGISTRY_API_MODELS): gpt4 ("gpt-4", GPTeacher's model), gpt4_0314 (arena-hard's gpt-4-0314), text_davinci_003
+ * (code_alpaca's and alpaca_5000's), and arena's claude-2 (alpaca_eval's claude-2).
  */
 export const AE_NEGATIVE_MODELS = [
   'gpt4_0314',
@@ -76,12 +80,22 @@ export const AE_NEGATIVE_MODELS = [
   'claude2-alpaca-13b',
 ];
 export const ARENA_REGISTRY_MODELS = new Set(['gpt-4-0314', 'gpt-4-0613', 'gpt-4-1106-preview']);
+/** The API model names of the registry's other sources: GPTeacher (gpt-4), code_alpaca and alpaca_5000 (text-davinci-003). */
+export const OTHER_REGISTRY_API_MODELS = ['gpt-4', 'text-davinci-003'] as const;
 
 export class Data {
   constructor(readonly root: string) {}
 
   p(...parts: string[]): string {
     return join(this.root, ...parts);
+  }
+
+  /** The API model name alpaca_eval generated a results folder with (configs.yaml `model_name`), else the folder name. */
+  alpacaEvalModelName(model: string): string {
+    const f = this.p('alpaca_eval_outputs/results', model, 'configs.yaml');
+    if (!existsSync(f)) return model;
+    const m = /^\s*model_name:\s*"?([^"#\s]+)"?/m.exec(readFileSync(f, 'utf8'));
+    return m ? m[1] : model;
   }
 
   alpacaEval(model: string): AlpacaEvalRow[] {
