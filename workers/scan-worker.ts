@@ -4,10 +4,14 @@
  * Failures are returned as data (classes do not survive the thread boundary); the main thread re-wraps them.
  */
 import { workerData } from 'node:worker_threads';
-import { matchTexts, prepareWorkerState, type BatchResult, type WorkerInit } from '../src/pipeline/batch.js';
+import { matchTexts, parseAndMatch, prepareWorkerState, type BatchResult, type RawBatchResult, type RawTask, type WorkerInit } from '../src/pipeline/batch.js';
 
 const state = await prepareWorkerState(workerData as WorkerInit);
 
 export function matchBatch(texts: string[]): BatchResult {
   return matchTexts(state, texts);
+}
+
+export function parseMatchBatch(task: RawTask): RawBatchResult {
+  return parseAndMatch(state, task);
 }

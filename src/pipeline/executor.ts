@@ -9,10 +9,12 @@ import { ContamscanError } from '../errors.js';
 import type { ConfigInput } from '../config/index.js';
 import { fingerprintEntries, prepareEntryState, type EntryBatch } from '../registry/entries.js';
 import { postingsPartitions, type PostingsTask } from '../registry/postings.js';
-import { matchTexts, prepareWorkerState, type BatchResult, type WorkerInit } from './batch.js';
+import { matchTexts, parseAndMatch, prepareWorkerState, type BatchResult, type RawBatchResult, type RawTask, type WorkerInit } from './batch.js';
 
 export interface Executor {
   run(texts: string[]): Promise<BatchResult>;
+  /** Parses and matches raw JSON records (the reader's deferParse); their buffers are moved, not copied. */
+  runRaw(task: RawTask): Promise<RawBatchResult>;
   close(): Promise<void>;
   readonly threads: number;
 }
@@ -30,12 +32,14 @@ export function workerFile(name: 'scan-worker' | 'build-worker' = 'scan-worker')
 export async function createExecutor(init: WorkerInit, workers: number): Promise<Executor> {
   if (workers === 0) {
     const state = await prepareWorkerState(init);
-    return { threads: 0, run: async (texts) => matchTexts(state, texts), close: async () => undefined };
+    return { threads: 0, run: async (texts) => matchTexts(state, texts), runRaw: async (task) => parseAndMatch(state, task), close: async () => undefined };
   }
   const pool = new Piscina({ filename: workerFile(), workerData: init, minThreads: workers, maxThreads: workers, idleTimeout: 60_000 });
   return {
     threads: workers,
     run: (texts) => pool.run(texts, { name: 'matchBatch' }) as Promise<BatchResult>,
+    runRaw: (task) =>
+      pool.run(task, { name: 'parseMatchBatch', transferList: [task.raw.bytes.buffer, task.raw.ends.buffer, task.raw.rows.buffer] as ArrayBuffer[] }) as Promise<RawBatchResult>,
     close: () => pool.destroy(),
   };
 }

@@ -13,7 +13,8 @@ import { checksummed } from '../io/checksum.js';
 import { resolveInputs } from '../io/inputs.js';
 import { localSource } from '../io/source.js';
 import { loadRules, type MarkerRule } from '../match/markers.js';
-import { readFile, type ReaderOptions } from '../readers/index.js';
+import { readFile, type ReadBatch, type ReaderOptions } from '../readers/index.js';
+import { resolveOptions } from '../readers/records.js';
 import { initXXHash } from '../registry/digest.js';
 import { loadRegistry, type LoadedRegistry } from '../registry/load.js';
 import { excerptOf } from '../report/excerpt.js';
@@ -33,7 +34,8 @@ import {
 import type { Match, Sample, SkippedRecord } from '../types.js';
 import { TOOL_VERSION } from '../version.js';
 import { createExecutor } from './executor.js';
-import type { BatchResult } from './batch.js';
+import type { BatchResult, RawBatchResult } from './batch.js';
+import type { SampleMatches } from '../match/match.js';
 import { inOrderQueue } from './inorder.js';
 import { terminalProgress, trackFiles, type ProgressState } from './progress.js';
 
@@ -58,6 +60,13 @@ export interface ScanOptions {
   progress?: boolean;
   maxRecordBytes?: number;
   batchSize?: number;
+  /**
+   * Where JSON records (JSONL, JSON arrays) are decoded and parsed: true in the workers, false on the main thread
+   * while it reads. Default: in the workers when there are at least as many as cores, so the main thread, which
+   * also reads and decompresses, is not the bottleneck; else on the main thread, which has a core to spare. The
+   * report and matches are the same either way.
+   */
+  parseInWorkers?: boolean;
   /** Called for every match, in output order. */
   onMatch?: (m: Match) => void;
   /** Dataset label for every input of this scan; default: each file's parent directory name. */
@@ -68,10 +77,8 @@ const SKIP_EXAMPLES = 5;
 /** Input bytes (as stored: compressed for .zst/.gz) from which the registry is loaded into huge pages. */
 export const HUGE_PAGES_MIN_INPUT = 64 * 2 ** 20;
 
-interface Pending {
-  fr: FileReport;
-  samples: Sample[];
-}
+/** A batch in flight: samples parsed by the reader, or raw records (deferParse) with the reader's own skips. */
+type Pending = { fr: FileReport; samples: Sample[] } | { fr: FileReport; batch: ReadBatch };
 
 export async function scan(opts: ScanOptions): Promise<ScanReport> {
   const started = new Date();
@@ -105,7 +112,9 @@ async function scanWith(
   ignored: string[],
   rules: MarkerRule[],
 ): Promise<ScanReport> {
-  const reader: ReaderOptions = { textField: opts.textField, idField: opts.idField, maxRecordBytes: opts.maxRecordBytes, batchSize: opts.batchSize };
+  const deferParse = opts.parseInWorkers ?? (workers > 0 && workers >= availableParallelism());
+  const reader: ReaderOptions = { textField: opts.textField, idField: opts.idField, maxRecordBytes: opts.maxRecordBytes, batchSize: opts.batchSize, deferParse };
+  const readerOptions = resolveOptions(reader);
 
   let out: WriteStream | null = null;
   if (opts.out) {
@@ -148,59 +157,101 @@ async function scanWith(
     opts.onMatch?.(m);
   };
 
-  const take = (p: Pending, r: BatchResult) => {
-    if (r.error) {
-      const s = p.samples[r.error.index];
-      const err = reviveError(r.error);
-      throw new ContamscanError('E_INTERNAL', `matching failed at ${s.file} row ${s.row}: ${err.message}`, { file: s.file, row: s.row });
+  /** A batch's skipped records, in row order: counts, file status, the report's groups (or E_INPUT under --strict). */
+  const noteSkips = (fr: FileReport, skipped: SkippedRecord[]) => {
+    for (const s of skipped) {
+      fr.skipped += s.count;
+      if (s.reason === 'truncated_input' || s.reason === 'corrupt_file' || s.reason === 'read_error') {
+        fr.status = 'failed';
+        fr.error = s.message;
+      }
+      recordSkip(s);
     }
-    for (let i = 0; i < p.samples.length; i++) {
-      const res = r.results[i];
-      if (!res) continue;
-      const s = p.samples[i];
-      p.fr.flagged++;
-      p.fr.flagged_text_bytes += Buffer.byteLength(s.text, 'utf8');
-      progress.flagged++;
-      p.fr.matches += res.matches.length;
-      capped += res.capped;
-      const sampleTags = new Set<string>();
-      const sampleKinds = new Set<string>();
-      for (const m of res.matches) {
-        const tags = m.entry >= 0 ? reg.tagsOf(m.entry) : (m.tags ?? {});
-        const match: Match = {
-          sample_id: s.id,
-          file: s.file,
-          row: s.row,
-          registry_id: m.entry >= 0 ? reg.idOf(m.entry) : `marker:${m.rule}`,
-          kind: m.kind,
-          score: m.score,
-          tags,
-          spans: m.spans,
-          ...(m.evidence ? { evidence: m.evidence } : {}),
-          ...(out ? { excerpt: excerptOf(s.text, m.spans) } : {}),
-        };
-        emit(match);
-        histogram[scoreBin(m.score)]!++;
-        if (m.entry >= 0) matchedEntries.add(m.entry);
-        const k = (byKind[m.kind] ??= { samples: 0, matches: 0 });
-        k.matches++;
-        if (!sampleKinds.has(m.kind)) {
-          sampleKinds.add(m.kind);
-          k.samples++;
-        }
-        for (const [key, value] of Object.entries(tags)) {
-          const c = ((byTag[key] ??= {})[value] ??= { samples: 0, matches: 0 });
-          c.matches++;
-          const id = `${key}=${value}`;
-          if (!sampleTags.has(id)) {
-            sampleTags.add(id);
-            c.samples++;
-          }
+  };
+
+  /** One flagged sample: its matches to matches.jsonl, and the report's counts. */
+  const flag = (fr: FileReport, s: Sample, res: SampleMatches) => {
+    fr.flagged++;
+    fr.flagged_text_bytes += Buffer.byteLength(s.text, 'utf8');
+    progress.flagged++;
+    fr.matches += res.matches.length;
+    capped += res.capped;
+    const sampleTags = new Set<string>();
+    const sampleKinds = new Set<string>();
+    for (const m of res.matches) {
+      const tags = m.entry >= 0 ? reg.tagsOf(m.entry) : (m.tags ?? {});
+      const match: Match = {
+        sample_id: s.id,
+        file: s.file,
+        row: s.row,
+        registry_id: m.entry >= 0 ? reg.idOf(m.entry) : `marker:${m.rule}`,
+        kind: m.kind,
+        score: m.score,
+        tags,
+        spans: m.spans,
+        ...(m.evidence ? { evidence: m.evidence } : {}),
+        ...(out ? { excerpt: excerptOf(s.text, m.spans) } : {}),
+      };
+      emit(match);
+      histogram[scoreBin(m.score)]!++;
+      if (m.entry >= 0) matchedEntries.add(m.entry);
+      const k = (byKind[m.kind] ??= { samples: 0, matches: 0 });
+      k.matches++;
+      if (!sampleKinds.has(m.kind)) {
+        sampleKinds.add(m.kind);
+        k.samples++;
+      }
+      for (const [key, value] of Object.entries(tags)) {
+        const c = ((byTag[key] ??= {})[value] ??= { samples: 0, matches: 0 });
+        c.matches++;
+        const id = `${key}=${value}`;
+        if (!sampleTags.has(id)) {
+          sampleTags.add(id);
+          c.samples++;
         }
       }
     }
   };
-  const inflight = inOrderQueue<Pending, BatchResult>(Math.max(2, (exec.threads || 1) * 3), take);
+
+  const matchingFailed = (file: string, row: number, e: Parameters<typeof reviveError>[0]) =>
+    new ContamscanError('E_INTERNAL', `matching failed at ${file} row ${row}: ${reviveError(e).message}`, { file, row });
+
+  /** Samples the reader parsed, and their matches. */
+  const takeParsed = (fr: FileReport, samples: Sample[], r: BatchResult) => {
+    if (r.error) {
+      const s = samples[r.error.index];
+      throw matchingFailed(s.file, s.row, r.error);
+    }
+    for (let i = 0; i < samples.length; i++) {
+      const res = r.results[i];
+      if (res) flag(fr, samples[i], res);
+    }
+  };
+
+  const take = (p: Pending, r: BatchResult | RawBatchResult | null) => {
+    if ('samples' in p) return takeParsed(p.fr, p.samples, r as BatchResult);
+    // deferParse: every batch in order, so skips are counted in row order whoever parsed the records
+    const { fr, batch } = p;
+    if (!batch.raw) {
+      noteSkips(fr, batch.skipped);
+      if (!batch.samples.length) return;
+      countSamples(fr, batch.samples);
+      return takeParsed(fr, batch.samples, r as BatchResult);
+    }
+    // the reader's skips and the parse's, merged into row order (each list is in row order)
+    const raw = r as RawBatchResult;
+    if (raw.error) throw matchingFailed(raw.error.file, raw.error.row, raw.error);
+    noteSkips(fr, mergeByRow(batch.skipped, raw.skipped));
+    fr.samples += raw.samples;
+    fr.text_bytes += raw.textBytes;
+    progress.samples += raw.samples;
+    for (let i = 0; i < raw.flagged.length; i++) flag(fr, raw.flagged[i], raw.results[i]);
+  };
+  const countSamples = (fr: FileReport, samples: Sample[]) => {
+    fr.samples += samples.length;
+    for (const s of samples) fr.text_bytes += Buffer.byteLength(s.text, 'utf8');
+  };
+  const inflight = inOrderQueue<Pending, BatchResult | RawBatchResult | null>(Math.max(2, (exec.threads || 1) * 3), take);
 
   try {
     for (const f of files) {
@@ -224,20 +275,24 @@ async function scanWith(
       try {
         for await (const batch of readFile(f, reader, src)) {
           fr.records += batch.records;
-          for (const s of batch.skipped) {
-            fr.skipped += s.count;
-            if (s.reason === 'truncated_input' || s.reason === 'corrupt_file' || s.reason === 'read_error') {
-              fr.status = 'failed';
-              fr.error = s.message;
-            }
-            recordSkip(s);
-          }
-          track.batch(batch.bytesRead, batch.samples.length);
-          if (batch.samples.length) {
-            fr.samples += batch.samples.length;
+          if (deferParse) {
+            // every batch goes through the queue (take() counts its skips and samples), raw records to be parsed
+            // where they are matched, Parquet rows as parsed by the reader
+            track.batch(batch.bytesRead, batch.samples.length);
             const texts = batch.samples.map((s) => s.text);
-            for (const t of texts) fr.text_bytes += Buffer.byteLength(t, 'utf8');
-            await inflight.push({ fr, samples: batch.samples }, exec.run(texts));
+            const task = batch.raw
+              ? exec.runRaw({ file: f.path, options: readerOptions, raw: batch.raw })
+              : texts.length
+                ? exec.run(texts)
+                : Promise.resolve(null);
+            await inflight.push({ fr, batch }, task);
+          } else {
+            noteSkips(fr, batch.skipped);
+            track.batch(batch.bytesRead, batch.samples.length);
+            if (batch.samples.length) {
+              countSamples(fr, batch.samples);
+              await inflight.push({ fr, samples: batch.samples }, exec.run(batch.samples.map((s) => s.text)));
+            }
           }
           term?.update(progress);
         }
@@ -321,4 +376,15 @@ function buildReport(
     throughput: throughputOf(totals, duration),
     workers,
   };
+}
+
+/** Two lists of skipped records, each in row order, merged into one in row order. */
+function mergeByRow(a: SkippedRecord[], b: SkippedRecord[]): SkippedRecord[] {
+  if (!a.length) return b;
+  if (!b.length) return a;
+  const out: SkippedRecord[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) out.push(j >= b.length || (i < a.length && a[i].row <= b[j].row) ? a[i++] : b[j++]);
+  return out;
 }

@@ -24,13 +24,29 @@ export interface ReaderOptions {
   batchSize?: number;
   /** Default 8 MiB; larger records are skipped as 'record_too_large' without buffering them whole. */
   maxRecordBytes?: number;
+  /**
+   * Keep JSON records (JSONL lines, JSON array elements) as their bytes in ReadBatch.raw instead of decoding and
+   * parsing them here; {@link parseRawRecords} turns them into samples and skips later, where they are matched (a
+   * scan worker), with the same results. Parquet rows are always parsed by the reader.
+   */
+  deferParse?: boolean;
+}
+
+/** JSON records kept as bytes (ReaderOptions.deferParse): record i is bytes[ends[i - 1] (or 0), ends[i]), at rows[i]. */
+export interface RawRecords {
+  bytes: Uint8Array;
+  ends: Int32Array;
+  rows: Int32Array;
+  n: number;
 }
 
 export interface ReadBatch {
   samples: Sample[];
   skipped: SkippedRecord[];
-  /** Records consumed by this batch = samples.length + sum(skipped[].count). */
+  /** Records consumed by this batch = samples.length + sum(skipped[].count) + (raw?.n ?? 0). */
   records: number;
+  /** Records not parsed yet (ReaderOptions.deferParse); their samples and skips come from parseRawRecords. */
+  raw?: RawRecords;
   /** Cumulative bytes of the (compressed) input consumed so far, for progress/ETA. */
   bytesRead: number;
 }
@@ -43,6 +59,7 @@ export interface ResolvedOptions {
   promptFields: readonly string[];
   batchSize: number;
   maxRecordBytes: number;
+  deferParse: boolean;
 }
 
 export function resolveOptions(opts: ReaderOptions = {}): ResolvedOptions {
@@ -61,6 +78,7 @@ export function resolveOptions(opts: ReaderOptions = {}): ResolvedOptions {
     promptFields: opts.promptFields ?? [],
     batchSize,
     maxRecordBytes,
+    deferParse: opts.deferParse ?? false,
   };
 }
 
@@ -98,6 +116,12 @@ export class BatchBuilder {
   /** Records seen in the whole file so far (samples + skipped counts). */
   total = 0;
   private readonly textDesc: string;
+  // deferParse: the batch's records as bytes
+  private rawBytes: Buffer = Buffer.alloc(0);
+  private rawLen = 0;
+  private rawEnds = new Int32Array(0);
+  private rawRows = new Int32Array(0);
+  private rawN = 0;
 
   constructor(
     readonly file: string,
@@ -109,7 +133,7 @@ export class BatchBuilder {
   }
 
   get full(): boolean {
-    return this.samples.length >= this.o.batchSize || this.skipped.length >= this.o.batchSize;
+    return this.samples.length + this.rawN >= this.o.batchSize || this.skipped.length >= this.o.batchSize;
   }
 
   get pending(): boolean {
@@ -118,10 +142,42 @@ export class BatchBuilder {
 
   take(): ReadBatch {
     const b: ReadBatch = { samples: this.samples, skipped: this.skipped, records: this.records, bytesRead: this.bytesRead };
+    if (this.rawN > 0) {
+      // the batch's own buffers (transferable): the next batch starts new ones
+      b.raw = { bytes: this.rawBytes.subarray(0, this.rawLen), ends: this.rawEnds.slice(0, this.rawN), rows: this.rawRows.slice(0, this.rawN), n: this.rawN };
+      this.rawBytes = Buffer.allocUnsafeSlow(Math.max(1 << 16, this.rawLen)); // about one batch
+      this.rawLen = 0;
+      this.rawN = 0;
+    }
     this.samples = [];
     this.skipped = [];
     this.records = 0;
     return b;
+  }
+
+  /** deferParse: keeps the record's bytes for parseRawRecords. */
+  private addRaw(buf: Buffer, start: number, end: number, row: number): void {
+    const len = end - start;
+    if (this.rawLen + len > this.rawBytes.length) {
+      const next = Buffer.allocUnsafeSlow(Math.max(2 * this.rawBytes.length, this.rawLen + len, 1 << 16));
+      this.rawBytes.copy(next, 0, 0, this.rawLen);
+      this.rawBytes = next;
+    }
+    if (this.rawN === this.rawEnds.length) {
+      const cap = Math.max(2 * this.rawN, this.o.batchSize, 16);
+      const ends = new Int32Array(cap);
+      ends.set(this.rawEnds);
+      this.rawEnds = ends;
+      const rows = new Int32Array(cap);
+      rows.set(this.rawRows);
+      this.rawRows = rows;
+    }
+    buf.copy(this.rawBytes, this.rawLen, start, end);
+    this.rawLen += len;
+    this.rawEnds[this.rawN] = this.rawLen;
+    this.rawRows[this.rawN++] = row;
+    this.records++;
+    this.total++;
   }
 
   skip(row: number, reason: SkipReason, message: string, field?: string, count = 1): void {
@@ -206,8 +262,12 @@ export class BatchBuilder {
     this.total++;
   }
 
-  /** JSON text of one record (bytes [start, end) of buf): decode, parse, add or skip. */
+  /** JSON text of one record (bytes [start, end) of buf): decode, parse, add or skip (or keep it: deferParse). */
   addJsonBytes(buf: Buffer, start: number, end: number, row: number): void {
+    if (this.o.deferParse) {
+      this.addRaw(buf, start, end, row);
+      return;
+    }
     const s = decodeUtf8(buf, start, end);
     if (s === undefined) {
       this.skipRow(row, 'invalid_utf8', `record is not valid UTF-8 (${end - start} bytes)`);
@@ -222,4 +282,20 @@ export class BatchBuilder {
     }
     this.addValue(v, row);
   }
+}
+
+/**
+ * The samples and skipped records of raw records (ReaderOptions.deferParse), exactly as the reader would have made
+ * them: the same decoding, parsing, field rules and messages, in row order.
+ */
+export function parseRawRecords(file: string, o: ResolvedOptions, raw: RawRecords): { samples: Sample[]; skipped: SkippedRecord[] } {
+  const b = new BatchBuilder(file, { ...o, deferParse: false, batchSize: Number.MAX_SAFE_INTEGER });
+  const buf = Buffer.from(raw.bytes.buffer, raw.bytes.byteOffset, raw.bytes.byteLength);
+  let start = 0;
+  for (let i = 0; i < raw.n; i++) {
+    const end = raw.ends[i];
+    b.addJsonBytes(buf, start, end, raw.rows[i]);
+    start = end;
+  }
+  return { samples: b.samples, skipped: b.skipped };
 }
