@@ -14,7 +14,7 @@
  *   character spans (the peers comparison, peers.ts, measures recall against them).
  */
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
-import { join, extname } from 'node:path';
+import { basename, extname, join } from 'node:path';
 import { compress } from 'zstd-napi';
 import { writeParquet } from './parquet-writer.js';
 import { mulberry32 } from '../accuracy/util.js';
@@ -169,8 +169,17 @@ export function generate(p: GenParams, log: (s: string) => void): Manifest {
   if (existsSync(manifestPath)) {
     const m = JSON.parse(readFileSync(manifestPath, 'utf8')) as Manifest;
     if (JSON.stringify(m.params) === JSON.stringify(key)) {
-      log(`inputs: reusing ${manifestPath}`);
-      return m;
+      // The files sit where the manifest does: its paths are re-rooted there, so a copy or a moved checkout (a git
+      // worktree sharing bench/out) reuses them instead of reading the paths of the tree that wrote them.
+      m.registry.path = join(p.dir, 'registry', basename(m.registry.path));
+      m.jsonl.dir = join(p.dir, 'jsonl');
+      if ('dir' in m.parquet) m.parquet.dir = join(p.dir, 'parquet');
+      m.planted = join(p.dir, basename(m.planted));
+      if ([m.registry.path, m.jsonl.dir, m.planted, ...('dir' in m.parquet ? [m.parquet.dir] : [])].every((f) => existsSync(f))) {
+        log(`inputs: reusing ${manifestPath}`);
+        return m;
+      }
+      log(`inputs: ${manifestPath} names files that are missing; generating them again`);
     }
   }
   const t0 = performance.now();
