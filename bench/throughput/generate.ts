@@ -175,7 +175,8 @@ export function generate(p: GenParams, log: (s: string) => void): Manifest {
       m.jsonl.dir = join(p.dir, 'jsonl');
       if ('dir' in m.parquet) m.parquet.dir = join(p.dir, 'parquet');
       m.planted = join(p.dir, basename(m.planted));
-      if ([m.registry.path, m.jsonl.dir, m.planted, ...('dir' in m.parquet ? [m.parquet.dir] : [])].every((f) => existsSync(f))) {
+      // planted.jsonl is only read by the peers' scoring (bench/run.ts checks it there), so it is not required here
+      if ([m.registry.path, m.jsonl.dir, ...('dir' in m.parquet ? [m.parquet.dir] : [])].every((f) => existsSync(f))) {
         log(`inputs: reusing ${manifestPath}`);
         return m;
       }
