@@ -184,6 +184,8 @@ export function generate(p: GenParams, log: (s: string) => void): Manifest {
     }
   }
   const t0 = performance.now();
+  // the manifest goes first: a generation cut short must not leave one that names half-written files
+  rmSync(manifestPath, { force: true });
   rmSync(join(p.dir, 'planted.jsonl'), { force: true });
   for (const sub of ['registry', 'jsonl', 'parquet']) rmSync(join(p.dir, sub), { recursive: true, force: true });
   mkdirSync(join(p.dir, 'registry'), { recursive: true });
