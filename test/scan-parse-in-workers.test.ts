@@ -4,9 +4,10 @@
  * order, file status) whether records are parsed on the main thread or where they are matched, with 0 or 2 workers.
  * The inputs hold every kind of bad record, blank lines, an oversized record, CRLF, a JSON array and a cut gzip file.
  */
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { compress } from 'zstd-napi';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { InputFile } from '../src/io/inputs.js';
 import { buildRegistry } from '../src/registry/build.js';
@@ -53,6 +54,16 @@ beforeAll(async () => {
   const gz = gzipSync(Buffer.from(Array.from({ length: 120 }, (_, i) => JSON.stringify({ id: `t${i}`, text: `${copies[3]} ${i}` })).join('\n') + '\n'));
   writeFileSync(inputs + '-cut.jsonl.gz', gz.subarray(0, Math.floor(gz.length / 2)));
   writeFileSync(inputs + '-plain.parquet', readFileSync(join(ROOT, 'fixtures', 'parquet', 'snappy.parquet')));
+  // ~2.6 MB with a BOM and CRLF: records split across the reader's 1 MB chunks, some copies, some bad records
+  const big: string[] = [];
+  for (let i = 0; i < 2500; i++) {
+    if (i % 97 === 5) big.push(`{"id": "cut${i}", "text": "never closed`);
+    else if (i % 50 === 0) big.push(JSON.stringify({ id: `bc${i}`, text: `${copies[i % copies.length]}\n\nand more ${i}` }));
+    else big.push(JSON.stringify({ id: `bp${i}`, text: `Plain record ${i}: ` + 'a few ordinary words about nothing much '.repeat(24) }));
+  }
+  const bigBytes = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(big.join('\r\n') + '\r\n')]);
+  writeFileSync(inputs + '-big.jsonl.zst', compress(bigBytes));
+  writeFileSync(inputs + '-big2.jsonl.gz', gzipSync(bigBytes));
 }, 60_000);
 
 /** The report without what depends on the clock or the worker count. */
@@ -95,6 +106,22 @@ describe('parsing JSON records in the workers', () => {
       );
       expect(err.context).toMatchObject({ file: inputs + '-mixed.jsonl', row: 1, reason: 'malformed_json' });
       expect(err.message).toContain('row 1');
+    }
+  });
+
+  it('invalid reader options are a usage error (exit 2) before anything is written, whoever parses', async () => {
+    for (const [o, field] of [
+      [{ maxRecordBytes: 0 }, 'maxRecordBytes'],
+      [{ batchSize: 0 }, 'batchSize'],
+      [{ textField: '' }, 'textField'],
+    ] as const) {
+      for (const parseInWorkers of [false, true]) {
+        const out = join(dir, `bad-options-${field}-${parseInWorkers}`);
+        const err = await expectContamscanError(scan({ inputs: [inputs + '-mixed.jsonl'], registry, out, workers: 1, progress: false, parseInWorkers, ...o }), 'E_USAGE');
+        expect(err.message).toContain(field);
+        expect(err.exitCode).toBe(2);
+        expect(existsSync(out)).toBe(false);
+      }
     }
   });
 

@@ -13,8 +13,7 @@ import { checksummed } from '../io/checksum.js';
 import { resolveInputs } from '../io/inputs.js';
 import { localSource } from '../io/source.js';
 import { loadRules, type MarkerRule } from '../match/markers.js';
-import { readFile, type ReadBatch, type ReaderOptions } from '../readers/index.js';
-import { resolveOptions } from '../readers/records.js';
+import { optionsOrThrow, readFile, type ReadBatch, type ReaderOptions } from '../readers/index.js';
 import { initXXHash } from '../registry/digest.js';
 import { loadRegistry, type LoadedRegistry } from '../registry/load.js';
 import { excerptOf } from '../report/excerpt.js';
@@ -87,6 +86,8 @@ export async function scan(opts: ScanOptions): Promise<ScanReport> {
     throw usageError(`--fail-over must be a fraction in [0, 1], got ${opts.failOver}`, { field: 'failOver' });
   const workers = opts.workers ?? availableParallelism();
   if (!Number.isInteger(workers) || workers < 0) throw usageError(`--workers must be a non-negative integer, got ${opts.workers}`, { field: 'workers' });
+  // reader options (E_USAGE) before anything is read or written
+  optionsOrThrow({ textField: opts.textField, idField: opts.idField, maxRecordBytes: opts.maxRecordBytes, batchSize: opts.batchSize });
   const { files, ignored } = await resolveInputs(opts.inputs);
   const rules = await loadRules(opts.rules);
   await initXXHash();
@@ -114,7 +115,7 @@ async function scanWith(
 ): Promise<ScanReport> {
   const deferParse = opts.parseInWorkers ?? (workers > 0 && workers >= availableParallelism());
   const reader: ReaderOptions = { textField: opts.textField, idField: opts.idField, maxRecordBytes: opts.maxRecordBytes, batchSize: opts.batchSize, deferParse };
-  const readerOptions = resolveOptions(reader);
+  const readerOptions = optionsOrThrow(reader); // checked in scan() already, before any work
 
   let out: WriteStream | null = null;
   if (opts.out) {
@@ -240,8 +241,9 @@ async function scanWith(
     }
     // the reader's skips and the parse's, merged into row order (each list is in row order)
     const raw = r as RawBatchResult;
-    if (raw.error) throw matchingFailed(raw.error.file, raw.error.row, raw.error);
+    // skips first: where the reader parses, a bad record is met (and --strict stops) before the batch is matched
     noteSkips(fr, mergeByRow(batch.skipped, raw.skipped));
+    if (raw.error) throw matchingFailed(raw.error.file, raw.error.row, raw.error);
     fr.samples += raw.samples;
     fr.text_bytes += raw.textBytes;
     progress.samples += raw.samples;

@@ -2,8 +2,8 @@
  * Sequential byte chunks of a ByteSource, raw or decompressed (gzip via node:zlib, zstd via zstd-napi),
  * with a running count of source bytes consumed for progress.
  */
-import { Readable, pipeline } from 'node:stream';
-import { createGunzip, type ZlibOptions } from 'node:zlib';
+import type { Transform } from 'node:stream';
+import { createGunzip } from 'node:zlib';
 import { DecompressStream } from 'zstd-napi';
 import type { Compression } from '../io/inputs.js';
 import type { ByteSource } from '../types.js';
@@ -54,19 +54,13 @@ export function openChunks(source: ByteSource, size: number, compression: Compre
     const it = raw();
     return { chunks: it, consumed: () => consumed, close: () => void it.return(undefined) };
   }
-  // gzip inflates on the libuv threadpool: a deep output buffer lets it run ahead while the main thread parses.
-  // zstd-napi decompresses synchronously in _transform, so there is nothing to overlap there.
-  const dec =
-    compression === 'gzip'
-      ? createGunzip({ chunkSize: 256 * 1024, readableHighWaterMark: 8 * 1024 * 1024 } as ZlibOptions)
-      : new DecompressStream();
-  const input = Readable.from(raw(), { objectMode: false, highWaterMark: 2 });
-  const out = pipeline(input, dec, () => {
-    /* errors surface through iteration of `out` */
-  });
+  // gzip inflates on the libuv threadpool: the feeder below lets it run ahead (up to DECODED_AHEAD bytes of output)
+  // while the main thread parses. zstd-napi decompresses synchronously in _transform.
+  const dec: Transform = compression === 'gzip' ? createGunzip({ chunkSize: 256 * 1024 }) : new DecompressStream();
+  const input = raw();
   async function* decoded(): AsyncGenerator<Buffer> {
     try {
-      for await (const c of out) yield c as Buffer;
+      yield* drainThrough(input, dec);
     } catch (e) {
       if (e instanceof ReadFailure) throw e;
       const msg = (e as Error).message ?? String(e);
@@ -81,8 +75,110 @@ export function openChunks(source: ByteSource, size: number, compression: Compre
     chunks: decoded(),
     consumed: () => consumed,
     close: () => {
-      input.destroy();
       dec.destroy();
+      void input.return(undefined);
     },
   };
+}
+
+/** Decoded bytes allowed to wait for the reader before the decompressor gets no more input. */
+const DECODED_AHEAD = 8 * 1024 * 1024;
+/**
+ * Compressed bytes handed to the decompressor at a time. What one step adds to memory is bounded by this times the
+ * compression ratio (a 1000:1 gzip bomb: 256 MB); each step is one round trip to zlib's thread pool, and 64 KB
+ * steps made gzip reading 20% slower.
+ */
+const FEED_SLICE = 256 * 1024;
+
+/**
+ * The output of `dec` fed with `input`. Output is taken as it comes ('data' events) and handed out in order; input is
+ * fed a slice at a time while less than DECODED_AHEAD bytes of output wait, so memory stays bounded. When the input
+ * or the decompressor fails, everything decoded before the failure is handed out first, then the error is thrown.
+ * (Iterating the stream itself drops the output it has buffered when it fails: the records of a cut gzip file before
+ * the cut were lost, more of them the further the decompressor had run ahead of the reader.)
+ */
+async function* drainThrough(input: AsyncGenerator<Buffer>, dec: Transform): AsyncGenerator<Buffer> {
+  const queue: Buffer[] = [];
+  let head = 0;
+  let queued = 0;
+  let failure: { error: unknown } | null = null;
+  let ended = false;
+  let stopped = false;
+  let wakeReader: (() => void) | null = null;
+  let wakeFeeder: (() => void) | null = null;
+  const wake = (w: (() => void) | null) => w?.();
+  const fail = (error: unknown) => {
+    failure ??= { error };
+    const r = wakeReader, f = wakeFeeder;
+    wakeReader = wakeFeeder = null;
+    wake(r);
+    wake(f);
+  };
+  dec.on('data', (c: Buffer) => {
+    queue.push(c);
+    queued += c.length;
+    const r = wakeReader;
+    wakeReader = null;
+    wake(r);
+  });
+  dec.on('end', () => {
+    ended = true;
+    const r = wakeReader;
+    wakeReader = null;
+    wake(r);
+  });
+  dec.on('error', fail);
+  const feeder = (async () => {
+    try {
+      for await (const chunk of input) {
+        for (let o = 0; o < chunk.length; o += FEED_SLICE) {
+          while (queued >= DECODED_AHEAD && !failure && !stopped) await new Promise<void>((r) => (wakeFeeder = r));
+          if (failure || stopped) return;
+          // the callback runs once the slice is decompressed (its output emitted); a failure may never call it, so
+          // fail() and the reader's finally wake the feeder too
+          await new Promise<void>((r) => {
+            wakeFeeder = r;
+            dec.write(chunk.subarray(o, o + FEED_SLICE), () => {
+              if (wakeFeeder === r) wakeFeeder = null;
+              r();
+            });
+          });
+        }
+      }
+      if (!failure && !stopped) dec.end();
+    } catch (e) {
+      fail(e);
+    }
+  })();
+  try {
+    for (;;) {
+      if (head < queue.length) {
+        const c = queue[head]!;
+        queue[head++] = undefined as unknown as Buffer;
+        if (head > 1024 && head * 2 > queue.length) {
+          queue.splice(0, head);
+          head = 0;
+        }
+        queued -= c.length;
+        if (queued < DECODED_AHEAD) {
+          const f = wakeFeeder;
+          wakeFeeder = null;
+          wake(f);
+        }
+        yield c;
+        continue;
+      }
+      if (failure) throw (failure as { error: unknown }).error;
+      if (ended) return;
+      await new Promise<void>((r) => (wakeReader = r));
+    }
+  } finally {
+    stopped = true;
+    const f = wakeFeeder;
+    wakeFeeder = null;
+    wake(f);
+    dec.destroy();
+    await feeder;
+    await input.return(undefined);
+  }
 }

@@ -21,7 +21,8 @@ export type { ReadBatch, ReaderOptions } from './records.js';
 export { DEFAULT_TEXT_FIELDS, DEFAULT_BATCH_SIZE, DEFAULT_MAX_RECORD_BYTES } from './records.js';
 export { getPath } from './fields.js';
 
-function optionsOrThrow(opts: ReaderOptions | undefined): ResolvedOptions {
+/** Reader options resolved, or E_USAGE naming what is wrong (scan() resolves them once for its workers too). */
+export function optionsOrThrow(opts: ReaderOptions | undefined): ResolvedOptions {
   try {
     return resolveOptions(opts);
   } catch (e) {
