@@ -8,7 +8,7 @@ import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { compress } from 'zstd-napi';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { InputFile } from '../src/io/inputs.js';
 import { buildRegistry } from '../src/registry/build.js';
 import { parseRawRecords, resolveOptions } from '../src/readers/records.js';
@@ -122,6 +122,25 @@ describe('parsing JSON records in the workers', () => {
         expect(err.exitCode).toBe(2);
         expect(existsSync(out)).toBe(false);
       }
+    }
+  });
+
+  it('the progress line ends at every sample and flag, whoever parses', async () => {
+    for (const parseInWorkers of [false, true]) {
+      const writes: string[] = [];
+      const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+        writes.push(String(chunk));
+        return true;
+      });
+      let report: ScanReport;
+      try {
+        report = await scan({ inputs: [dir + '/in-*'], registry, workers: 2, progress: true, batchSize: 4, maxRecordBytes: 4096, parseInWorkers });
+      } finally {
+        spy.mockRestore();
+      }
+      const last = writes.join('').split('\r\x1b[K').filter((l) => l.trim()).at(-1);
+      const t = report.totals;
+      expect(last, String(parseInWorkers)).toMatch(new RegExp(`^files ${t.files}/${t.files}  samples ${t.samples}  flagged ${t.flagged}  100\\.0%`));
     }
   });
 
