@@ -176,6 +176,11 @@ async function main(): Promise<void> {
       vs = `${((100 * rate) / c).toFixed(1)}%`;
       const last = r.runs[r.runs.length - 1]!;
       notes = `${last.flagged} flagged samples, ${last.matches} matches`;
+      // the ratio per round (this scan against the same round's decode run): side by side, so it follows the
+      // machine's drift that a ratio of medians over different moments does not
+      const dec = rows[key.includes('parquet') ? 'decode-parquet' : 'decode-jsonl'];
+      if (dec && dec.runs.length === r.runs.length && r.runs.length > 1)
+        notes += `; per round vs ceiling: ${r.runs.map((x, i) => `${((100 * dec.runs[i]!.wall_s) / x.wall_s).toFixed(1)}%`).join(', ')}`;
       if (key === 'scan-jsonl-w2') notes += `; 2/1 workers: ${(rate / w1).toFixed(2)}x`;
       if (key === 'scan-jsonl-w1-js') notes += `; native kernel / JS: ${(w1 / rate).toFixed(2)}x`;
     } else if (key === 'build') {
