@@ -116,12 +116,8 @@ export function mayHoldBuiltinMarker(text: string, h1: Int32Array, n: number, wo
   return false;
 }
 
-/**
- * Every rule's hits in the text. `builtinPass` false skips the search (the caller's pre-check found no builtin
- * marker possible; only valid when the rules are the builtin ones).
- */
-export function findMarkers(text: string, rules: CompiledRule[], builtinPass = true): MarkerHit[] {
-  if (!builtinPass) return [];
+/** Every rule's hits in the text. */
+export function findMarkers(text: string, rules: CompiledRule[]): MarkerHit[] {
   const out: MarkerHit[] = [];
   for (const { rule, re } of rules) {
     re.lastIndex = 0;

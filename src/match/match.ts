@@ -479,7 +479,7 @@ export function createMatcher(
 
     const matches = [...found.values()].sort(matchOrder);
     const markersPossible = !builtinRulesOnly || mayHoldBuiltinMarker(text, fp.text.tokens.h1, fp.text.tokens.n, markerWords);
-    for (const m of findMarkers(text, compiled, markersPossible))
+    for (const m of markersPossible ? findMarkers(text, compiled) : [])
       matches.push({ entry: -1, kind: 'marker', score: m.rule.confidence, spans: m.spans, rule: m.rule.id, tags: m.tags });
     const cap = config.maxMatchesPerSample;
     const out: SampleMatches = matches.length > cap ? { matches: matches.slice(0, cap), capped: matches.length - cap } : { matches, capped: 0 };

@@ -30,8 +30,9 @@ export function workerFile(name: 'scan-worker' | 'build-worker' = 'scan-worker')
 }
 
 /**
- * Young generation of a scan worker, MB (V8's default here is 48: 16 MB semi-spaces). A batch's texts and parsed
- * records (~3 MB) stay alive through the batch and were copied by scavenges; 32 MB semi-spaces halve those.
+ * Young generation of a scan worker, MB. By default a worker's new space grows to 32 MB (two 16 MB semi-spaces); with
+ * 96 to 64 MB (measured with v8.getHeapSpaceStatistics). A batch's texts and parsed records (~3 MB) stay alive
+ * through the batch and were copied by scavenges; semi-spaces twice as large halve those.
  * 500 MB, 2 workers, 6 alternating runs each: median 10.97 -> 10.62 s (-3%), peak RSS +40-50 MB (bench/README.md).
  */
 const SCAN_WORKER_YOUNG_GEN_MB = 96;

@@ -14,6 +14,7 @@ import { resolveInputs } from '../io/inputs.js';
 import { localSource } from '../io/source.js';
 import { loadRules, type MarkerRule } from '../match/markers.js';
 import { optionsOrThrow, readFile, type ReadBatch, type ReaderOptions } from '../readers/index.js';
+import type { ResolvedOptions } from '../readers/records.js';
 import { initXXHash } from '../registry/digest.js';
 import { loadRegistry, type LoadedRegistry } from '../registry/load.js';
 import { excerptOf } from '../report/excerpt.js';
@@ -86,8 +87,9 @@ export async function scan(opts: ScanOptions): Promise<ScanReport> {
     throw usageError(`--fail-over must be a fraction in [0, 1], got ${opts.failOver}`, { field: 'failOver' });
   const workers = opts.workers ?? availableParallelism();
   if (!Number.isInteger(workers) || workers < 0) throw usageError(`--workers must be a non-negative integer, got ${opts.workers}`, { field: 'workers' });
-  // reader options (E_USAGE) before anything is read or written
-  optionsOrThrow({ textField: opts.textField, idField: opts.idField, maxRecordBytes: opts.maxRecordBytes, batchSize: opts.batchSize });
+  const deferParse = opts.parseInWorkers ?? (workers > 0 && workers >= availableParallelism());
+  const reader: ReaderOptions = { textField: opts.textField, idField: opts.idField, maxRecordBytes: opts.maxRecordBytes, batchSize: opts.batchSize, deferParse };
+  const readerOptions = optionsOrThrow(reader); // E_USAGE before anything is read or written
   const { files, ignored } = await resolveInputs(opts.inputs);
   const rules = await loadRules(opts.rules);
   await initXXHash();
@@ -97,7 +99,7 @@ export async function scan(opts: ScanOptions): Promise<ScanReport> {
   const inputBytes = files.reduce((a, f) => a + f.size, 0);
   const reg = await loadRegistry(opts.registry, config, { hugePages: inputBytes >= HUGE_PAGES_MIN_INPUT });
   try {
-    return await scanWith(opts, reg, started, config, workers, files, ignored, rules);
+    return await scanWith(opts, reg, started, config, workers, files, ignored, rules, reader, readerOptions);
   } finally {
     reg.close();
   }
@@ -112,10 +114,11 @@ async function scanWith(
   files: Awaited<ReturnType<typeof resolveInputs>>['files'],
   ignored: string[],
   rules: MarkerRule[],
+  reader: ReaderOptions,
+  /** `reader` resolved: what the workers parse raw records with (deferParse). */
+  readerOptions: ResolvedOptions,
 ): Promise<ScanReport> {
-  const deferParse = opts.parseInWorkers ?? (workers > 0 && workers >= availableParallelism());
-  const reader: ReaderOptions = { textField: opts.textField, idField: opts.idField, maxRecordBytes: opts.maxRecordBytes, batchSize: opts.batchSize, deferParse };
-  const readerOptions = optionsOrThrow(reader); // checked in scan() already, before any work
+  const deferParse = readerOptions.deferParse;
 
   let out: WriteStream | null = null;
   if (opts.out) {

@@ -85,7 +85,7 @@ export function openChunks(source: ByteSource, size: number, compression: Compre
 const DECODED_AHEAD = 8 * 1024 * 1024;
 /**
  * Compressed bytes handed to the decompressor at a time. What one step adds to memory is bounded by this times the
- * compression ratio (a 1000:1 gzip bomb: 256 MB); each step is one round trip to zlib's thread pool, and 64 KB
+ * compression ratio (at deflate's ~1000:1 limit, ~260 MB); each step is one round trip to zlib's thread pool, and 64 KB
  * steps made gzip reading 20% slower.
  */
 const FEED_SLICE = 256 * 1024;
@@ -98,48 +98,51 @@ const FEED_SLICE = 256 * 1024;
  * the cut were lost, more of them the further the decompressor had run ahead of the reader.)
  */
 async function* drainThrough(input: AsyncGenerator<Buffer>, dec: Transform): AsyncGenerator<Buffer> {
+  // at most ~DECODED_AHEAD / chunk size (a few dozen) chunks wait, so shift() is cheap
   const queue: Buffer[] = [];
-  let head = 0;
   let queued = 0;
   let failure: { error: unknown } | null = null;
   let ended = false;
   let stopped = false;
-  let wakeReader: (() => void) | null = null;
-  let wakeFeeder: (() => void) | null = null;
-  const wake = (w: (() => void) | null) => w?.();
+  let reader: (() => void) | null = null;
+  let feeder: (() => void) | null = null;
+  const wakeReader = () => {
+    const w = reader;
+    reader = null;
+    w?.();
+  };
+  const wakeFeeder = () => {
+    const w = feeder;
+    feeder = null;
+    w?.();
+  };
   const fail = (error: unknown) => {
     failure ??= { error };
-    const r = wakeReader, f = wakeFeeder;
-    wakeReader = wakeFeeder = null;
-    wake(r);
-    wake(f);
+    wakeReader();
+    wakeFeeder();
   };
   dec.on('data', (c: Buffer) => {
     queue.push(c);
     queued += c.length;
-    const r = wakeReader;
-    wakeReader = null;
-    wake(r);
+    wakeReader();
   });
   dec.on('end', () => {
     ended = true;
-    const r = wakeReader;
-    wakeReader = null;
-    wake(r);
+    wakeReader();
   });
   dec.on('error', fail);
-  const feeder = (async () => {
+  const feeding = (async () => {
     try {
       for await (const chunk of input) {
         for (let o = 0; o < chunk.length; o += FEED_SLICE) {
-          while (queued >= DECODED_AHEAD && !failure && !stopped) await new Promise<void>((r) => (wakeFeeder = r));
+          while (queued >= DECODED_AHEAD && !failure && !stopped) await new Promise<void>((r) => (feeder = r));
           if (failure || stopped) return;
           // the callback runs once the slice is decompressed (its output emitted); a failure may never call it, so
           // fail() and the reader's finally wake the feeder too
           await new Promise<void>((r) => {
-            wakeFeeder = r;
+            feeder = r;
             dec.write(chunk.subarray(o, o + FEED_SLICE), () => {
-              if (wakeFeeder === r) wakeFeeder = null;
+              if (feeder === r) feeder = null;
               r();
             });
           });
@@ -152,33 +155,22 @@ async function* drainThrough(input: AsyncGenerator<Buffer>, dec: Transform): Asy
   })();
   try {
     for (;;) {
-      if (head < queue.length) {
-        const c = queue[head]!;
-        queue[head++] = undefined as unknown as Buffer;
-        if (head > 1024 && head * 2 > queue.length) {
-          queue.splice(0, head);
-          head = 0;
-        }
+      const c = queue.shift();
+      if (c) {
         queued -= c.length;
-        if (queued < DECODED_AHEAD) {
-          const f = wakeFeeder;
-          wakeFeeder = null;
-          wake(f);
-        }
+        if (queued < DECODED_AHEAD) wakeFeeder();
         yield c;
         continue;
       }
       if (failure) throw (failure as { error: unknown }).error;
       if (ended) return;
-      await new Promise<void>((r) => (wakeReader = r));
+      await new Promise<void>((r) => (reader = r));
     }
   } finally {
     stopped = true;
-    const f = wakeFeeder;
-    wakeFeeder = null;
-    wake(f);
+    wakeFeeder();
     dec.destroy();
-    await feeder;
+    await feeding;
     await input.return(undefined);
   }
 }
