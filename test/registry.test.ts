@@ -2,8 +2,8 @@ import { describe, it, expect, beforeAll } from 'vitest';
 import { copyFileSync, readFileSync, readdirSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildRegistry, type BuildRegistryResult } from '../src/registry/build.js';
-import { loadRegistry, verifyRegistry } from '../src/registry/load.js';
-import { readRegistryHeader, ENTRY_FLAG } from '../src/registry/format.js';
+import { loadRegistry, openRegistry, verifyRegistry } from '../src/registry/load.js';
+import { readRegistryHeader, ENTRY_FLAG, SHARED_END } from '../src/registry/format.js';
 import { FINGERPRINT_ALGORITHM, fingerprintParams, makeConfig } from '../src/config/index.js';
 import { createFingerprinter, tooShortToAttribute } from '../src/fingerprint/index.js';
 import {
@@ -103,6 +103,37 @@ describe('registry build (fixtures/registry)', () => {
     expect(reg.ids).toEqual(fixtureRecords.map((r) => r.id));
     for (let i = 0; i < fixtureRecords.length; i++) expect(await reg.textOf(i)).toBe(fixtureRecords[i].text);
     expect(reg.views.tokens).toHaveLength(8);
+  });
+
+  it('the index is read in chunks, several at a time: the shared buffer is the file\'s bytes whatever the chunk size', async () => {
+    const { header, dataStart } = await readRegistryHeader(regPath);
+    const end = header.sections.find((s) => s.name === SHARED_END)!.offset;
+    const want = readFileSync(regPath).subarray(dataStart, dataStart + end);
+    expect(end).toBeGreaterThan(3 * 4096); // so that 4 KiB chunks make several reads, more than are in flight at once
+    for (const chunkBytes of [4096, 1000, 1 << 24]) {
+      const reg = await loadRegistry(regPath, undefined, { chunkBytes });
+      try {
+        expect(Buffer.from(reg.shared.buffer).equals(want)).toBe(true);
+      } finally {
+        reg.close();
+      }
+    }
+    for (const chunkBytes of [0, -1, 1.5]) await expectContamscanError(loadRegistry(regPath, undefined, { chunkBytes }), 'E_USAGE');
+  });
+
+  it('openRegistry: the registry is usable before its index is read; `loaded` says when it is', async () => {
+    const { registry, loaded } = await openRegistry(regPath, undefined, { chunkBytes: 4096 });
+    try {
+      // ids, tags and texts are read at open; the index after
+      expect(registry.idOf(0)).toBe(fixtureRecords[0].id);
+      expect(await registry.textOf(0)).toBe(fixtureRecords[0].text);
+      await loaded;
+      const whole = await loadRegistry(regPath);
+      expect(Buffer.from(registry.shared.buffer).equals(Buffer.from(whole.shared.buffer))).toBe(true);
+      whole.close();
+    } finally {
+      registry.close();
+    }
   });
 
   it('verifyRegistry: ok for the file as written', async () => {

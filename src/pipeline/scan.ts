@@ -16,7 +16,7 @@ import { loadRules, type MarkerRule } from '../match/markers.js';
 import { optionsOrThrow, readFile, type ReadBatch, type ReaderOptions } from '../readers/index.js';
 import type { ResolvedOptions } from '../readers/records.js';
 import { initXXHash } from '../registry/digest.js';
-import { loadRegistry, type LoadedRegistry } from '../registry/load.js';
+import { openRegistry, type LoadedRegistry } from '../registry/load.js';
 import { excerptOf } from '../report/excerpt.js';
 import {
   ENTRY_TEXT_CAP,
@@ -97,10 +97,12 @@ export async function scan(opts: ScanOptions): Promise<ScanReport> {
   // getting them can cost a compaction of up to ~1.7 s at load when memory is fragmented: asked for only from 64 MiB of input as stored
   // (~200 MB of text as zstd JSONL, 64 MB as plain JSONL), where ~15% of the scan repays that (bench/README.md "Native kernel").
   const inputBytes = files.reduce((a, f) => a + f.size, 0);
-  const reg = await loadRegistry(opts.registry, config, { hugePages: inputBytes >= HUGE_PAGES_MIN_INPUT });
+  // The workers start, and the first batch is read, while the index is read into shared memory.
+  const { registry: reg, loaded } = await openRegistry(opts.registry, config, { hugePages: inputBytes >= HUGE_PAGES_MIN_INPUT });
   try {
-    return await scanWith(opts, reg, started, config, workers, files, ignored, rules, reader, readerOptions);
+    return await scanWith(opts, reg, loaded, started, config, workers, files, ignored, rules, reader, readerOptions);
   } finally {
+    await loaded.catch(() => undefined);
     reg.close();
   }
 }
@@ -108,6 +110,8 @@ export async function scan(opts: ScanOptions): Promise<ScanReport> {
 async function scanWith(
   opts: ScanOptions,
   reg: LoadedRegistry,
+  /** Settles when reg's index is in memory: no batch is matched before. */
+  loaded: Promise<void>,
   started: Date,
   config: Config,
   workers: number,
@@ -256,6 +260,7 @@ async function scanWith(
     fr.samples += samples.length;
     for (const s of samples) fr.text_bytes += Buffer.byteLength(s.text, 'utf8');
   };
+  let indexLoaded = false;
   const inflight = inOrderQueue<Pending, BatchResult | RawBatchResult | null>(Math.max(2, (exec.threads || 1) * 3), take);
 
   try {
@@ -279,6 +284,10 @@ async function scanWith(
       const src = checksummed(local);
       try {
         for await (const batch of readFile(f, reader, src)) {
+          if (!indexLoaded) {
+            await loaded;
+            indexLoaded = true;
+          }
           fr.records += batch.records;
           if (deferParse) {
             // every batch goes through the queue (take() counts its skips and samples), raw records to be parsed
@@ -308,6 +317,7 @@ async function scanWith(
       track.fileDone(f.size);
     }
     await inflight.drain();
+    await loaded; // a registry cut short is an error even when no record was read
   } finally {
     // Let in-flight work settle, then stop the pool.
     await inflight.settle();
