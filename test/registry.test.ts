@@ -110,15 +110,18 @@ describe('registry build (fixtures/registry)', () => {
     const end = header.sections.find((s) => s.name === SHARED_END)!.offset;
     const want = readFileSync(regPath).subarray(dataStart, dataStart + end);
     expect(end).toBeGreaterThan(3 * 4096); // so that 4 KiB chunks make several reads, more than are in flight at once
-    for (const chunkBytes of [4096, 1000, 1 << 24]) {
-      const reg = await loadRegistry(regPath, undefined, { chunkBytes });
+    for (const [chunkBytes, reads] of [[4096, 4], [1000, 3], [4096, 1], [1 << 24, 4]]) {
+      const reg = await loadRegistry(regPath, undefined, { chunkBytes, reads });
       try {
         expect(Buffer.from(reg.shared.buffer).equals(want)).toBe(true);
       } finally {
         reg.close();
       }
     }
-    for (const chunkBytes of [0, -1, 1.5]) await expectContamscanError(loadRegistry(regPath, undefined, { chunkBytes }), 'E_USAGE');
+    for (const bad of [0, -1, 1.5]) {
+      await expectContamscanError(loadRegistry(regPath, undefined, { chunkBytes: bad }), 'E_USAGE');
+      await expectContamscanError(loadRegistry(regPath, undefined, { reads: bad }), 'E_USAGE');
+    }
   });
 
   it('openRegistry: the registry is usable before its index is read; `loaded` says when it is', async () => {

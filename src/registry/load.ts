@@ -147,13 +147,16 @@ export interface LoadOptions {
    * index). Default false.
    */
   hugePages?: boolean;
-  /** Bytes per read of the index (default 16 MiB); FILL_READS of them are in flight at once. */
+  /** Bytes per read of the index (default 16 MiB). */
   chunkBytes?: number;
+  /** Reads of the index in flight at once (default 4, the threads of libuv's pool). */
+  reads?: number;
 }
 
 /**
- * Reads of the index in flight at once (libuv's pool has 4 threads). One 292 MB index from the page cache:
- * 168-235 ms one read at a time, 95-101 ms with 4 (bench/README.md "Start-up").
+ * Loading the 100k-entry bench registry (145 MB index) from the page cache: 140 ms with one read at a time, 85 ms with
+ * 4; the 1M-entry one (946 MB) 704 -> 437 ms (`npm run bench:load`, bench/README.md "Workers start while the index
+ * is read").
  */
 const FILL_READS = 4;
 const FILL_CHUNK = 16 << 20;
@@ -188,7 +191,9 @@ export async function openRegistry(path: string, config?: Config, options: LoadO
   const { header, dataStart } = await readRegistryHeader(path);
   if (config) assertSameFingerprint(config, header.params, path);
   const chunk = options.chunkBytes ?? FILL_CHUNK;
-  if (!(Number.isInteger(chunk) && chunk > 0)) throw usageError(`chunkBytes must be a positive integer, got ${chunk}`, { field: 'chunkBytes' });
+  const reads = options.reads ?? FILL_READS;
+  for (const [field, v] of [['chunkBytes', chunk], ['reads', reads]] as const)
+    if (!(Number.isInteger(v) && v > 0)) throw usageError(`${field} must be a positive integer, got ${v}`, { field });
   const idsOff = section(header, SHARED_END);
   const textOffInfo = section(header, 'text.off');
   const fh = await open(path, 'r');
@@ -229,7 +234,7 @@ export async function openRegistry(path: string, config?: Config, options: LoadO
     await fh.close();
     throw e;
   }
-  const loaded = fillShared(fh, path, dataStart, new Uint8Array(buffer), chunk);
+  const loaded = fillShared(fh, path, dataStart, new Uint8Array(buffer), chunk, reads);
   loaded.catch(() => undefined); // a caller that stops before awaiting it leaves no unhandled rejection
   const tagCache = header.tag_sets.map((set) => {
     const o: Record<string, string> = {};
@@ -289,8 +294,8 @@ export async function openRegistry(path: string, config?: Config, options: LoadO
   return { registry, loaded };
 }
 
-/** Reads the index into the shared buffer, FILL_READS reads of `chunk` bytes in flight; closes fh when done. */
-async function fillShared(fh: FileHandle, path: string, dataStart: number, view: Uint8Array, chunk: number): Promise<void> {
+/** Reads the index into the shared buffer, `reads` reads of `chunk` bytes in flight; closes fh when done. */
+async function fillShared(fh: FileHandle, path: string, dataStart: number, view: Uint8Array, chunk: number, reads: number): Promise<void> {
   let next = 0;
   const reader = async (): Promise<void> => {
     while (next < view.length) {
@@ -305,7 +310,7 @@ async function fillShared(fh: FileHandle, path: string, dataStart: number, view:
     }
   };
   try {
-    await Promise.all(Array.from({ length: FILL_READS }, reader));
+    await Promise.all(Array.from({ length: reads }, reader));
   } finally {
     await fh.close();
   }
