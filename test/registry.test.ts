@@ -2,7 +2,8 @@ import { describe, it, expect, beforeAll } from 'vitest';
 import { copyFileSync, readFileSync, readdirSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildRegistry, type BuildRegistryResult } from '../src/registry/build.js';
-import { loadRegistry, openRegistry, verifyRegistry } from '../src/registry/load.js';
+import { fillShared, loadRegistry, openRegistry, verifyRegistry } from '../src/registry/load.js';
+import { open } from 'node:fs/promises';
 import { readRegistryHeader, ENTRY_FLAG, SHARED_END } from '../src/registry/format.js';
 import { FINGERPRINT_ALGORITHM, fingerprintParams, makeConfig } from '../src/config/index.js';
 import { createFingerprinter, tooShortToAttribute } from '../src/fingerprint/index.js';
@@ -122,6 +123,23 @@ describe('registry build (fixtures/registry)', () => {
       await expectContamscanError(loadRegistry(regPath, undefined, { chunkBytes: bad }), 'E_USAGE');
       await expectContamscanError(loadRegistry(regPath, undefined, { reads: bad }), 'E_USAGE');
     }
+  });
+
+  it('fillShared: bytes from the data start, several reads in flight; a file that ends early -> E_REGISTRY_FORMAT, handle closed', async () => {
+    const p = join(tmp, 'fill.bin');
+    const bytes = Buffer.alloc(10_000);
+    for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 7 + 3) & 0xff;
+    writeFileSync(p, bytes);
+    const ok = new Uint8Array(9_900);
+    let fh = await open(p, 'r');
+    await fillShared(fh, p, 100, ok, 1000, 4);
+    expect(Buffer.from(ok).equals(bytes.subarray(100))).toBe(true);
+    expect(fh.fd).toBe(-1); // closed
+    fh = await open(p, 'r');
+    const err = await expectContamscanError(fillShared(fh, p, 100, new Uint8Array(20_000), 1000, 4), 'E_REGISTRY_FORMAT');
+    expect(err.message).toBe(`${p} is truncated: it ends at byte 10000, its index at byte 20100`);
+    expect(err.context.file).toBe(p);
+    expect(fh.fd).toBe(-1);
   });
 
   it('openRegistry: the registry is usable before its index is read; `loaded` says when it is', async () => {

@@ -294,26 +294,37 @@ export async function openRegistry(path: string, config?: Config, options: LoadO
   return { registry, loaded };
 }
 
-/** Reads the index into the shared buffer, `reads` reads of `chunk` bytes in flight; closes fh when done. */
-async function fillShared(fh: FileHandle, path: string, dataStart: number, view: Uint8Array, chunk: number, reads: number): Promise<void> {
+/**
+ * Reads the index into the shared buffer (exported for tests), `reads` reads of `chunk` bytes in flight. The first failure stops every
+ * reader; fh is closed once none is reading, then the failure is thrown.
+ */
+export async function fillShared(fh: FileHandle, path: string, dataStart: number, view: Uint8Array, chunk: number, reads: number): Promise<void> {
   let next = 0;
+  let failed = false;
+  let failure: unknown;
   const reader = async (): Promise<void> => {
-    while (next < view.length) {
-      let off = next;
-      const end = Math.min(view.length, off + chunk);
-      next = end;
-      while (off < end) {
-        const { bytesRead } = await fh.read(view, off, end - off, dataStart + off);
-        if (bytesRead === 0) throw new ContamscanError('E_REGISTRY_FORMAT', `${path} is truncated at byte ${dataStart + off}`, { file: path });
-        off += bytesRead;
+    try {
+      while (!failed && next < view.length) {
+        let off = next;
+        const end = Math.min(view.length, off + chunk);
+        next = end;
+        while (!failed && off < end) {
+          const { bytesRead } = await fh.read(view, off, end - off, dataStart + off);
+          if (bytesRead === 0) {
+            const size = (await fh.stat()).size;
+            throw new ContamscanError('E_REGISTRY_FORMAT', `${path} is truncated: it ends at byte ${size}, its index at byte ${dataStart + view.length}`, { file: path });
+          }
+          off += bytesRead;
+        }
       }
+    } catch (e) {
+      if (!failed) failure = e;
+      failed = true;
     }
   };
-  try {
-    await Promise.all(Array.from({ length: reads }, reader));
-  } finally {
-    await fh.close();
-  }
+  await Promise.all(Array.from({ length: reads }, reader));
+  await fh.close();
+  if (failed) throw failure;
 }
 
 /** Recomputes the content digest; returns it with whether it equals the header's. */
