@@ -139,6 +139,25 @@ describe.skipIf(!kn)('native kernel = JS code', () => {
     );
   });
 
+  it("code tokenizer: Baker's identifier table when slots collide and every one of its 65,536 slots is live", () => {
+    // 90,000 distinct identifiers, each repeated 3 and 200 tokens later: more names than slots, so slots are shared
+    // (the later name overwrites, and the earlier one's repeat finds another key), and all slots end up in use.
+    const names = Array.from({ length: 90_000 }, (_, i) => `id${i.toString(36)}`);
+    const parts: string[] = [];
+    for (let i = 0; i < names.length; i++) parts.push(names[i], i >= 3 ? names[i - 3] : 'x', i >= 200 ? names[i - 200] : 'y');
+    const text = parts.join(' ');
+    const js = newTokenBuffer(8);
+    const nat = newTokenBuffer(8);
+    kn!.load(text);
+    tokenizeCode(text, C1, C2, js);
+    tokenizeCodeNative(kn!, C1, C2, nat);
+    expect(nat.n).toBe(js.n);
+    expect(Buffer.from(nat.h1.buffer, 0, 4 * nat.n).equals(Buffer.from(js.h1.buffer, 0, 4 * js.n))).toBe(true);
+    expect(Buffer.from(nat.h2.buffer, 0, 4 * nat.n).equals(Buffer.from(js.h2.buffer, 0, 4 * js.n))).toBe(true);
+    // a later sample starts with an empty table in both: the same short text, tokenized after the long one
+    compare('foo bar foo baz bar foo');
+  });
+
   it('the fingerprinter: same tokens, shingles and MinHash signature on both channels', () => {
     const config = makeConfig();
     const js = createFingerprinter(config, 'js');

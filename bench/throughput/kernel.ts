@@ -8,12 +8,18 @@
  * - match: createMatcher per sample (fingerprint, key search, candidates, verification, markers), JS vs native.
  * Both must give the same results: a digest of every fingerprint and the matches of every sample are compared, and
  * the run fails when they differ. Prints medians (ms) and ratios; nothing is timed across processes.
+ *
+ * --baseline-addon FILE (another build of contamscan_kernel.node, e.g. copied from a checkout of an earlier commit):
+ * also times the two native tokenizers of that build against this one, alternating, on the same samples, and
+ * fails when their tokens differ. For changes to src/native/kernel.cc.
  */
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { makeConfig } from '../../src/config/index.js';
 import { createFingerprinter, type Fingerprints } from '../../src/fingerprint/index.js';
-import { kernelName } from '../../src/fingerprint/native.js';
+import { kernelName, type NativeKernel } from '../../src/fingerprint/native.js';
+import { initNativeKernel, nativeTokenizer, newTokenBuffer, tokenizeCodeNative, tokenizeTextNative, type TokenBuffer } from '../../src/fingerprint/tokenize.js';
 import { resolveInputs } from '../../src/io/inputs.js';
 import { BUILTIN_RULES } from '../../src/match/markers.js';
 import { createMatcher } from '../../src/match/match.js';
@@ -31,6 +37,7 @@ const OUT = join('bench', 'out', 'throughput');
 const INPUT = opt('input', join(OUT, 'jsonl', 'shard-0000.jsonl.zst'));
 const REGISTRY = opt('registry', join(OUT, 'registry.csreg'));
 const ROUNDS = Number(opt('rounds', '5'));
+const BASELINE = opt('baseline-addon', '');
 
 function digest(f: Fingerprints, h: number): number {
   const mix = (v: number) => (h = Math.imul(h ^ (v | 0), 0x01000193) ^ (h >>> 15));
@@ -97,7 +104,46 @@ async function main(): Promise<void> {
     const b = median(times[`${step} native`]!);
     console.log(`| ${step} | ${a.toFixed(0)} | ${b.toFixed(0)} | ${(a / b).toFixed(2)}x | ${(bytes / 1e3 / a).toFixed(1)} | ${(bytes / 1e3 / b).toFixed(1)} |`);
   }
+  if (BASELINE) compareBuilds(texts, bytes);
   console.log(`\nsame results: fingerprint digest ${digests.js} both; matches of all ${texts.length} samples equal (first round). Runs (ms): ${JSON.stringify(Object.fromEntries(Object.entries(times).map(([k, v]) => [k, v.map(Math.round)])))}`);
+}
+
+/** The text and code tokenizers of another build of the kernel (--baseline-addon) against this one's. */
+function compareBuilds(texts: string[], bytes: number): void {
+  const builds: Record<'baseline' | 'this build', NativeKernel> = {
+    baseline: initNativeKernel(createRequire(import.meta.url)(BASELINE) as NativeKernel),
+    'this build': nativeTokenizer()!,
+  };
+  const [s1, s2] = [0x1234567, 0x7654321];
+  const tb: TokenBuffer = newTokenBuffer(1 << 16);
+  const run = (k: NativeKernel, code: boolean): [number, number] => {
+    let h = 0;
+    let ms = 0;
+    for (const t of texts) {
+      k.load(t);
+      const t0 = performance.now();
+      const n = code ? tokenizeCodeNative(k, s1, s2, tb) : tokenizeTextNative(k, s1, s2, tb);
+      ms += performance.now() - t0;
+      for (let i = 0; i < n; i++) h = (Math.imul(h, 31) + (tb.h1[i]! ^ tb.h2[i]! ^ tb.end[i]!)) | 0;
+    }
+    return [ms, h];
+  };
+  console.log(`\n| tokenizer (per sample, one thread; ${ROUNDS} rounds, alternating) | baseline median ms | this build median ms | baseline / this | MB/s this build |`);
+  console.log('|---|---:|---:|---:|---:|');
+  for (const code of [false, true]) {
+    const times: Record<string, number[]> = { baseline: [], 'this build': [] };
+    const digest: Record<string, number> = {};
+    for (let r = 0; r < ROUNDS; r++)
+      for (const b of r % 2 ? (['this build', 'baseline'] as const) : (['baseline', 'this build'] as const)) {
+        const [ms, h] = run(builds[b], code);
+        times[b]!.push(ms);
+        digest[b] = h;
+      }
+    if (digest.baseline !== digest['this build']) throw new Error(`${code ? 'code' : 'text'} tokens differ between ${BASELINE} and this build`);
+    const a = median(times.baseline!);
+    const b = median(times['this build']!);
+    console.log(`| ${code ? 'code' : 'text'} | ${a.toFixed(1)} | ${b.toFixed(1)} | ${(a / b).toFixed(3)}x | ${(bytes / 1e3 / b).toFixed(1)} |`);
+  }
 }
 
 main().catch((e) => {

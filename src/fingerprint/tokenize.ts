@@ -351,13 +351,18 @@ export function codeCharCount(text: string): number {
   return k;
 }
 
+/** Hands this module's character tables to a native kernel (the one in use, or another build: bench:kernel). */
+export function initNativeKernel(k: NativeKernel): NativeKernel {
+  k.init(TEXT_CHAR, CODE_CLASS, IDENT_PART, CODE_CHAR);
+  return k;
+}
+
 let nativeReady: NativeKernel | null | undefined;
 /** The native kernel (src/fingerprint/native.ts) with this module's character tables handed in, or null. */
 export function nativeTokenizer(): NativeKernel | null {
   if (nativeReady === undefined) {
     const k = loadNativeKernel();
-    if (k) k.init(TEXT_CHAR, CODE_CLASS, IDENT_PART, CODE_CHAR);
-    nativeReady = k;
+    nativeReady = k && initNativeKernel(k);
   }
   return nativeReady;
 }
