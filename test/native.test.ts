@@ -139,12 +139,13 @@ describe.skipIf(!kn)('native kernel = JS code', () => {
     );
   });
 
-  it("code tokenizer: Baker's identifier table when slots collide and every one of its 65,536 slots is live", () => {
-    // 90,000 distinct identifiers, each repeated 3 and 200 tokens later: more names than slots, so slots are shared
-    // (the later name overwrites, and the earlier one's repeat finds another key), and all slots end up in use.
-    const names = Array.from({ length: 90_000 }, (_, i) => `id${i.toString(36)}`);
+  it("code tokenizer: Baker's identifier table when slots collide and all of its 65,536 slots are live", () => {
+    // 1,000,000 distinct names, each repeated 3 names (9 tokens) and 50 names (150 tokens) later, within the 255-token
+    // reach of a distance: far more names than slots, so slots are shared (the later name overwrites, and the
+    // earlier one's repeat finds another key or the slot taken since) and, with ~15 names a slot, every slot is used.
+    const names = Array.from({ length: 1_000_000 }, (_, i) => `id${i.toString(36)}`);
     const parts: string[] = [];
-    for (let i = 0; i < names.length; i++) parts.push(names[i], i >= 3 ? names[i - 3] : 'x', i >= 200 ? names[i - 200] : 'y');
+    for (let i = 0; i < names.length; i++) parts.push(names[i], i >= 3 ? names[i - 3] : 'x', i >= 50 ? names[i - 50] : 'y');
     const text = parts.join(' ');
     const js = newTokenBuffer(8);
     const nat = newTokenBuffer(8);
@@ -154,8 +155,13 @@ describe.skipIf(!kn)('native kernel = JS code', () => {
     expect(nat.n).toBe(js.n);
     expect(Buffer.from(nat.h1.buffer, 0, 4 * nat.n).equals(Buffer.from(js.h1.buffer, 0, 4 * js.n))).toBe(true);
     expect(Buffer.from(nat.h2.buffer, 0, 4 * nat.n).equals(Buffer.from(js.h2.buffer, 0, 4 * js.n))).toBe(true);
-    // a later sample starts with an empty table in both: the same short text, tokenized after the long one
-    compare('foo bar foo baz bar foo');
+    // the repeats carry distances (not all 0): the test reaches the table's hits, not only its misses
+    const zero = js.h1[0];
+    let hits = 0;
+    for (let t = 0; t < js.n; t++) if (js.h1[t] !== zero) hits++;
+    expect(hits).toBeGreaterThan(js.n / 2);
+    // the next sample starts with no live slot in both: names of the long text, repeated
+    compare(`${names[0]} ${names[1]} ${names[0]} ${names[999_999]} ${names[1]}`);
   });
 
   it('the fingerprinter: same tokens, shingles and MinHash signature on both channels', () => {

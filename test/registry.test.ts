@@ -121,6 +121,7 @@ describe('registry build (fixtures/registry)', () => {
     }
     for (const bad of [0, -1, 1.5]) {
       await expectContamscanError(loadRegistry(regPath, undefined, { chunkBytes: bad }), 'E_USAGE');
+      await expectContamscanError(loadRegistry(regPath, undefined, { chunkBytes: 2 ** 31 }), 'E_USAGE');
       await expectContamscanError(loadRegistry(regPath, undefined, { reads: bad }), 'E_USAGE');
     }
   });
@@ -142,10 +143,11 @@ describe('registry build (fixtures/registry)', () => {
     expect(fh.fd).toBe(-1);
   });
 
-  it('openRegistry: the registry is usable before its index is read; `loaded` says when it is', async () => {
+  it('openRegistry: ids and texts are read at open, the index by `loaded`', async () => {
     const { registry, loaded } = await openRegistry(regPath, undefined, { chunkBytes: 4096 });
     try {
-      // ids, tags and texts are read at open; the index after
+      // ids and texts come from the file at open (views and tagsOf read the index: only after `loaded`); that the
+      // scan waits for `loaded` is tested with an index that arrives late (scan-registry-load.test.ts)
       expect(registry.idOf(0)).toBe(fixtureRecords[0].id);
       expect(await registry.textOf(0)).toBe(fixtureRecords[0].text);
       await loaded;

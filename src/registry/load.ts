@@ -166,7 +166,8 @@ export interface OpeningRegistry {
   registry: LoadedRegistry;
   /**
    * Resolves when the shared buffer holds the whole index; rejects with E_REGISTRY_FORMAT when the file ends early.
-   * Nothing may read the index before (creating workers that attach to it may: attaching reads no data).
+   * Before, only the header, `idOf`/`ids` and the entry texts are usable: `views` and `tagsOf` read the index, and so
+   * does matching (creating workers that attach to the buffer is fine: attaching reads no data).
    */
   loaded: Promise<void>;
 }
@@ -193,7 +194,7 @@ export async function openRegistry(path: string, config?: Config, options: LoadO
   const chunk = options.chunkBytes ?? FILL_CHUNK;
   const reads = options.reads ?? FILL_READS;
   for (const [field, v] of [['chunkBytes', chunk], ['reads', reads]] as const)
-    if (!(Number.isInteger(v) && v > 0)) throw usageError(`${field} must be a positive integer, got ${v}`, { field });
+    if (!(Number.isInteger(v) && v > 0 && v <= 0x7fffffff)) throw usageError(`${field} must be an integer in [1, 2^31 - 1], got ${v}`, { field });
   const idsOff = section(header, SHARED_END);
   const textOffInfo = section(header, 'text.off');
   const fh = await open(path, 'r');
@@ -204,6 +205,7 @@ export async function openRegistry(path: string, config?: Config, options: LoadO
   let shared: RegistryShared;
   let views: RegistryViews;
   let textBlobInfo: SectionInfo;
+  let tagCache: Array<Readonly<Record<string, string>>>;
   let fd: number;
   try {
     fd = openSync(path, 'r');
@@ -229,6 +231,17 @@ export async function openRegistry(path: string, config?: Config, options: LoadO
     shared = { header, buffer, file: { path, fd, dataStart }, maxTextBytes };
     views = attachRegistry(shared); // views only: the index is read below
     textBlobInfo = section(header, 'text.blob');
+    tagCache = header.tag_sets.map((set) => {
+      const o: Record<string, string> = {};
+      for (const t of set) {
+        const p = header.tags[t];
+        if (typeof p !== 'string')
+          throw new ContamscanError('E_REGISTRY_FORMAT', `${path}: a tag set names tag ${t}, which the header does not hold; rebuild the registry`, { file: path });
+        const eq = p.indexOf('=');
+        o[p.slice(0, eq)] = p.slice(eq + 1);
+      }
+      return Object.freeze(o);
+    });
   } catch (e) {
     closeSync(fd);
     await fh.close();
@@ -236,15 +249,6 @@ export async function openRegistry(path: string, config?: Config, options: LoadO
   }
   const loaded = fillShared(fh, path, dataStart, new Uint8Array(buffer), chunk, reads);
   loaded.catch(() => undefined); // a caller that stops before awaiting it leaves no unhandled rejection
-  const tagCache = header.tag_sets.map((set) => {
-    const o: Record<string, string> = {};
-    for (const t of set) {
-      const p = header.tags[t];
-      const eq = p.indexOf('=');
-      o[p.slice(0, eq)] = p.slice(eq + 1);
-    }
-    return Object.freeze(o);
-  });
   let closed = false;
   const checkEntry = (e: number): void => {
     if (!(Number.isInteger(e) && e >= 0 && e < header.entries)) throw new RangeError(`entry ${e} out of range [0, ${header.entries})`);
