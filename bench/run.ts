@@ -23,7 +23,7 @@ import { cpus } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ChildResult } from './throughput/child.js';
-import { median, runChild } from './throughput/fork.js';
+import { median, runChild, speedCheck, type SpeedCheck } from './throughput/fork.js';
 import { kernelName } from '../src/fingerprint/native.js';
 import { readRegistryHeader } from '../src/registry/format.js';
 import { comparePeers, type PeerComparison } from './throughput/compare.js';
@@ -91,8 +91,10 @@ async function main(): Promise<void> {
   const rows: Record<string, Row> = {};
   const add = (key: string, name: string, bytes: number, r: ChildResult) => ((rows[key] ??= { name, runs: [], bytes }).runs.push(r));
 
+  const speed: SpeedCheck[] = [];
   for (let i = 0; i < (PEERS_ONLY ? 0 : RUNS); i++) {
-    log(`round ${i + 1}/${RUNS}`);
+    speed.push(speedCheck());
+    log(`round ${i + 1}/${RUNS} (speed check: CPU loop ${speed[i]!.cpu_ms} ms, random reads ${speed[i]!.mem_ms} ms)`);
     const b = await runChild({ mode: 'build', inputs: [m.registry.path], out: reg, workers: 2 });
     add('build', `registry build (${m.registry.entries.toLocaleString('en')} entries), 2 workers`, m.registry.text_bytes, b);
     log(`  build ${b.wall_s.toFixed(1)} s`);
@@ -199,6 +201,11 @@ async function main(): Promise<void> {
     `registry: ${m.registry.entries.toLocaleString('en')} entries (${m.registry.real.toLocaleString('en')} real answers + ${m.registry.variants.toLocaleString('en')} seeded variants), ${(m.registry.text_bytes / MB).toFixed(1)} MB of entry text`,
     `machine: ${cpus().length} CPUs (${cpu}), Node ${process.version}; runs: ${RUNS}, seed ${SEED}; MB = 10^6 bytes of UTF-8 text; wall time includes registry load and pool start; fingerprint kernel: ${kernelName()}`,
   ];
+  if (speed.length)
+    header.push(
+      `speed check before each round (bench/throughput/fork.ts speedCheck, best of 3; lower is faster; compare runs' absolute figures only when these agree): ` +
+        `CPU loop ${speed.map((x) => x.cpu_ms).join(', ')} ms; 4M random reads over 64 MB ${speed.map((x) => x.mem_ms).join(', ')} ms`,
+    );
   let profileMd = '';
   let profile: unknown;
   if (PROFILE && !PEERS_ONLY) {
@@ -226,7 +233,7 @@ async function main(): Promise<void> {
   writeFileSync(join(OUT, 'results.md'), md);
   writeFileSync(
     join(OUT, 'results.json'),
-    JSON.stringify({ date: new Date().toISOString(), params: { mb: MB_TEXT, entries: ENTRIES, runs: RUNS, seed: SEED, smoke, peers: PEERS ? { entries: PEER_ENTRIES, mb: PEER_MB, runs: PEER_RUNS, only: PEERS_ONLY } : false }, machine: { cpus: cpus().length, cpu, node: process.version }, inputs: m, registry_file_bytes: regSize, results: result, peers: peers?.json, problems, profile, total_s: (performance.now() - t0) / 1000 }, null, 2) + '\n',
+    JSON.stringify({ date: new Date().toISOString(), params: { mb: MB_TEXT, entries: ENTRIES, runs: RUNS, seed: SEED, smoke, peers: PEERS ? { entries: PEER_ENTRIES, mb: PEER_MB, runs: PEER_RUNS, only: PEERS_ONLY } : false }, machine: { cpus: cpus().length, cpu, node: process.version }, speed_check: speed, inputs: m, registry_file_bytes: regSize, results: result, peers: peers?.json, problems, profile, total_s: (performance.now() - t0) / 1000 }, null, 2) + '\n',
   );
   log(`bench: done in ${((performance.now() - t0) / 1000).toFixed(0)} s; results in ${relative(root, OUT)}/results.{md,json}`);
   if (problems.length) process.exitCode = 1;
