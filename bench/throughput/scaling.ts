@@ -40,7 +40,7 @@ import { fileURLToPath } from 'node:url';
 import { CompressStream, decompress } from 'zstd-napi';
 import { makeConfig, readRegistryHeader } from '../../src/index.js';
 import type { ChildResult } from './child.js';
-import { median, runChild } from './fork.js';
+import { median, runChild, speedCheck, type SpeedCheck } from './fork.js';
 import { generate, MB, type Manifest } from './generate.js';
 
 const here = dirname(fileURLToPath(import.meta.url)); // dist/bench/throughput
@@ -232,6 +232,8 @@ interface Session {
   code_newest_mtime_start: string;
   code_newest_mtime_end: string;
   rebuilt_during_rounds: boolean;
+  /** fork.ts speedCheck before each round of this invocation (absent in sessions recorded before 2026-11-23 09:40 UTC) */
+  speed_check?: SpeedCheck[];
 }
 interface Row {
   key: string;
@@ -321,9 +323,11 @@ async function main(): Promise<void> {
   if (!TABLE_ONLY) {
     const codeAtStart = newestMtime(distSrc);
     const done = prev ? Math.max(0, ...Object.values(runs).flat().map((x) => x.round)) : 0;
+    const speed: SpeedCheck[] = [];
     for (let r = done; r < done + ROUNDS; r++) {
       const order = [fixed, ...sizes.map((_, i) => sizes[(i + r) % sizes.length]!)];
-      log(`round ${r + 1}/${done + ROUNDS}: ${order.map((s) => s.label).join(', ')}`);
+      speed.push(speedCheck());
+      log(`round ${r + 1}/${done + ROUNDS}: ${order.map((s) => s.label).join(', ')} (speed check: CPU loop ${speed[speed.length - 1]!.cpu_ms} ms, random reads ${speed[speed.length - 1]!.mem_ms} ms)`);
       for (let i = 0; i < order.length; i++) {
         const s = order[i]!;
         const la = loadavg()[0]!;
@@ -355,6 +359,7 @@ async function main(): Promise<void> {
       code_newest_mtime_start: new Date(codeAtStart).toISOString(),
       code_newest_mtime_end: new Date(codeAtEnd).toISOString(),
       rebuilt_during_rounds: rebuilt,
+      speed_check: speed,
     });
   }
 
@@ -469,6 +474,8 @@ async function main(): Promise<void> {
     `command: ${sessions.map((x) => `\`${x.command}\` (rounds ${x.rounds[0]}-${x.rounds[1]}, ${x.started_at} - ${x.ended_at})`).join('; then ')}`,
     `machine: ${cpus().length} CPUs (${cpu}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Node ${process.version}; 1-minute load average before each scan ${Math.min(...loads).toFixed(2)}-${Math.max(...loads).toFixed(2)}; ` +
       `other jobs = machine CPU time (/proc/stat) during a scan minus the scan child's own, per second: cores taken by other processes`,
+    `speed check before each round (fork.ts speedCheck, best of 3; lower is faster; compare sessions' absolute figures only when these agree): ` +
+      sessions.map((x) => (x.speed_check?.length ? `rounds ${x.rounds[0]}-${x.rounds[1]}: CPU loop ${x.speed_check.map((c) => c.cpu_ms).join(', ')} ms, random reads ${x.speed_check.map((c) => c.mem_ms).join(', ')} ms` : `rounds ${x.rounds[0]}-${x.rounds[1]}: not recorded`)).join('; '),
     `measured code: ${relative(root, distSrc)}, newest file at the start of each invocation ${sessions.map((x) => x.code_newest_mtime_start).join(', ')}` +
       `${anyRebuilt ? '; REBUILT during the rounds of an invocation (see results.json sessions)' : '; unchanged during the rounds of each invocation'}`,
     `registry: ${relative(root, registry)}, ${int(regHeader.entries)} entries (${(statSync(registry).size / MB).toFixed(1)} MB); workers ${WORKERS}; ${rounds} round(s), sizes rotated each round`,
