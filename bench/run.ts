@@ -157,6 +157,8 @@ async function main(): Promise<void> {
   }
 
   const mbps = (r: Row) => r.bytes / MB / median(r.runs.map((x) => x.wall_s));
+  // CPU seconds per wall second of the process (includes child start-up): ~1 = one busy thread, ~2 = both cores
+  const utilOf = (r: Row) => median(r.runs.map((x) => (x.cpu_s ?? NaN) / x.wall_s));
   const build0 = rows['build-w0'] ? mbps(rows['build-w0']) : NaN;
   const ceil = rows['decode-jsonl'] ? mbps(rows['decode-jsonl']) : NaN;
   const ceilPq = rows['decode-parquet'] ? mbps(rows['decode-parquet']) : NaN;
@@ -169,8 +171,7 @@ async function main(): Promise<void> {
     const med = median(r.runs.map((x) => x.wall_s));
     const rate = mbps(r);
     const rss = Math.max(...r.runs.map((x) => x.max_rss_mb));
-    // CPU seconds per wall second of the process (includes child start-up): ~1 = one busy thread, ~2 = both cores
-    const util = median(r.runs.map((x) => (x.cpu_s ?? NaN) / x.wall_s));
+    const util = utilOf(r);
     let vs = '';
     let notes = '';
     if (key.startsWith('scan')) {
@@ -186,8 +187,7 @@ async function main(): Promise<void> {
       if (key === 'scan-jsonl-w2') {
         // The 1-worker scan already keeps util1 cores busy (its reader thread beside the matching worker); with the
         // same CPU per byte, 2 cores allow at most 2 / util1 of its throughput.
-        const r1 = rows['scan-jsonl-w1'];
-        const util1 = r1 ? median(r1.runs.map((x) => (x.cpu_s ?? NaN) / x.wall_s)) : NaN;
+        const util1 = rows['scan-jsonl-w1'] ? utilOf(rows['scan-jsonl-w1']) : NaN;
         notes += `; 2/1 workers: ${(rate / w1).toFixed(2)}x`;
         // (only meaningful on a run long enough that start-up and compile threads do not dominate the CPU time)
         if (Number.isFinite(util1) && util1 >= 1 && util1 < 2 && cpus().length === 2)

@@ -364,10 +364,10 @@ export async function comparePeers(
         `${fmtRecall(s.variant_recall, s.variant_found, sub.variantPairs)}; ${fmtRecall(s.variant_recall_long, s.variant_found_long, sub.variantLong)} | ${s.docs_flagged} | ${s.docs_other} | ${util.toFixed(2)} | ${rss.toFixed(0)} |`,
     );
   }
-  const dec = sub.textBytes / MB / median(decode.map((x) => x.wall_s));
+  const decodeS = median(decode.map((x) => x.wall_s));
+  const dec = sub.textBytes / MB / decodeS;
   // No scan can take less than reading its input: with matching free, contamscan's time would be the decode alone
   // (one thread; its readers read a file in order), or at best half of it with the decode split over two cores.
-  const decodeS = median(decode.map((x) => x.wall_s));
   const peerS = median(peersFast.scan.map((x) => x.wall_s));
   const bound1 = peerS / decodeS;
   const bound2 = (2 * peerS) / decodeS;
@@ -389,7 +389,7 @@ export async function comparePeers(
     '',
     `timing: one process per detector and run (${o.runs} run(s), median shown), one thread for each except contamscan with 1 worker (a reader thread feeds one ` +
       `matching worker) and 2 workers; scan s includes reading and decompressing the documents (the same readers for all; decode alone ` +
-      `${median(decode.map((x) => x.wall_s)).toFixed(2)} s = ${dec.toFixed(1)} MB/s) and, for contamscan, loading the registry file and starting the pool; ` +
+      `${decodeS.toFixed(2)} s = ${dec.toFixed(1)} MB/s) and, for contamscan, loading the registry file and starting the pool; ` +
       `index build s includes reading the subset registry (contamscan also writes its .csreg file). CPU s / wall s: the whole process over build + scan ` +
       `(contamscan: the scan process).`,
     '',

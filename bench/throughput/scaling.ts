@@ -326,8 +326,9 @@ async function main(): Promise<void> {
     const speed: SpeedCheck[] = [];
     for (let r = done; r < done + ROUNDS; r++) {
       const order = [fixed, ...sizes.map((_, i) => sizes[(i + r) % sizes.length]!)];
-      speed.push(speedCheck());
-      log(`round ${r + 1}/${done + ROUNDS}: ${order.map((s) => s.label).join(', ')} (speed check: CPU loop ${speed[speed.length - 1]!.cpu_ms} ms, random reads ${speed[speed.length - 1]!.mem_ms} ms)`);
+      const sc = speedCheck();
+      speed.push(sc);
+      log(`round ${r + 1}/${done + ROUNDS}: ${order.map((s) => s.label).join(', ')} (speed check: CPU loop ${sc.cpu_ms} ms, random reads ${sc.mem_ms} ms)`);
       for (let i = 0; i < order.length; i++) {
         const s = order[i]!;
         const la = loadavg()[0]!;
