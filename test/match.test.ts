@@ -452,6 +452,52 @@ describe('an edited copy of an entry the registry holds in many versions (mutual
   });
 });
 
+describe('layout: another answer that shares phrases with an entry stretches it (maxStretch / stretchKept / stretchWeight)', () => {
+  const words = ENTRIES.lighthouse.split(' ');
+  const asides = ['as the records show', 'which mattered a lot', 'according to old logs', 'in most of the cases'];
+  /** Runs of `run` entry words, the next entry word dropped when `drop`; with `aside`, 4 words of its own after each run. */
+  const rebuilt = (run: number, aside: boolean, drop: boolean): string => {
+    const out: string[] = [];
+    for (let i = 0, k = 0; i < words.length; i += run + 1, k++) {
+      out.push(...words.slice(i, i + run));
+      if (!drop) out.push(...words.slice(i + run, i + run + 1));
+      if (aside) out.push(asides[k % asides.length]!);
+    }
+    return out.join(' ');
+  };
+  const samples = [
+    { id: 'stretched', text: rebuilt(4, true, true) }, // 4/5 of the entry in order, 8 words for every 5 of the entry
+    { id: 'edited', text: rebuilt(4, false, true) }, // the same 4/5, in the entry's layout
+    { id: 'verbatim-stretched', text: rebuilt(4, true, false) }, // the whole entry in order, with the same asides
+    { id: 'stretched-strong', text: rebuilt(8, true, true) }, // 8/9 kept in runs of 8: much rare evidence
+  ];
+  const pairs = (m: Match[]) => m.map((x) => [x.registry_id, x.kind]);
+
+  it('is not a contains match; the same edits in the entry\'s layout, the whole entry with asides, and long kept runs are', async () => {
+    expect(wordCount(samples[0]!.text) / words.length).toBeGreaterThan(1.4);
+    const on = await scanTexts(samples);
+    expect(on.by('stretched')).toEqual([]);
+    for (const id of ['edited', 'verbatim-stretched', 'stretched-strong']) expect(pairs(on.by(id))).toEqual([['lighthouse', 'contains']]);
+    expect(on.by('verbatim-stretched')[0]!.score).toBe(1);
+    const strong = on.by('stretched-strong')[0]!.evidence!;
+    expect(strong.entry_kept as number).toBeLessThan(0.9);
+    expect(strong.matched_weight as number).toBeGreaterThanOrEqual(30);
+    expect(strong.stretch as number).toBeGreaterThan(1.2);
+
+    const off = await scanTexts(samples, { config: { maxStretch: 1e6 } });
+    const m = off.by('stretched');
+    expect(pairs(m)).toEqual([['lighthouse', 'contains']]);
+    const ev = m[0]!.evidence!;
+    expect(ev.entry_kept as number).toBeGreaterThanOrEqual(0.75);
+    expect(ev.entry_kept as number).toBeLessThan(0.9);
+    expect(ev.matched_weight as number).toBeLessThan(30);
+    expect(ev.stretch as number).toBeGreaterThan(1.2);
+
+    const noWaiver = await scanTexts(samples, { config: { stretchWeight: 1e6 } });
+    expect(noWaiver.by('stretched-strong')).toEqual([]);
+  });
+});
+
 describe('decide() replays verification (the accuracy benchmark tunes thresholds on dumped evidence)', () => {
   it('evidence collected with minEvidence 1 and minShare 0, decided with a config, gives what the matcher with that config reports', async () => {
     await initXXHash();

@@ -23,6 +23,8 @@ export const EVIDENCE_FIELDS = [
   'entryKept',
   'sampleKept',
   'passageKept',
+  'sampleSpan',
+  'entrySpan',
 ] as const satisfies ReadonlyArray<keyof Evidence>;
 
 export interface EvidenceHeader {

@@ -40,6 +40,9 @@ export interface Evidence {
   sampleKept: number;
   /** preservedOwn over the own tokens between the first and last kept chain members. */
   passageKept: number;
+  /** Tokens from the first to the last kept chain member, in the sample and in the entry. */
+  sampleSpan: number;
+  entrySpan: number;
 }
 
 /** Config parameters that decide() reads: the ones a replay of dumped evidence may vary. */
@@ -62,6 +65,9 @@ export const DECISION_PARAMS = [
   'passageKept',
   'passageWeight',
   'codeChain',
+  'maxStretch',
+  'stretchKept',
+  'stretchWeight',
 ] as const;
 
 /** Candidate stage: enough hits, and enough of their weight against the entry's or the sample's. */
@@ -82,13 +88,19 @@ export function decide(ev: Evidence, config: Config): { kind: MatchKind; score: 
   const thr = ev.channel ? config.codeContainment : config.containment;
   const { entryKept: keptE, sampleKept: keptS, share, shareSample: shareS, matchedWeight: W } = ev;
   if (ev.jaccard >= config.jaccard) return { kind: 'near_duplicate', score: ev.jaccard };
+  // Layout: a copy, edited or cut down, keeps the entry's stretch between its first and last kept matches (edits
+  // insert and delete alike); another answer that shares phrases with the entry puts its own words between them.
+  // Waived for a well-preserved entry, and for much rare evidence (code edited in place across a long file).
+  const stretched =
+    keptE < config.stretchKept && W < config.stretchWeight && ev.sampleSpan > config.maxStretch * ev.entrySpan;
   if (
-    (keptE >= thr && share >= config.minShare && W >= config.minWeight) ||
-    // Entries held in several versions: their shingles weigh little, but the copy keeps most of the entry.
-    (keptE >= Math.max(thr, config.strongKept) && share >= config.strongShare) ||
-    // Mutual: the entry is preserved in the sample and the sample is mostly the entry, aligned end to end. The
-    // weight floor would discount an edited copy of an entry whose shingles the registry holds in many entries.
-    (keptE >= thr && keptS >= config.mutualKept && ev.ownTokens >= config.mutualOwn && share >= config.minShare)
+    !stretched &&
+    ((keptE >= thr && share >= config.minShare && W >= config.minWeight) ||
+      // Entries held in several versions: their shingles weigh little, but the copy keeps most of the entry.
+      (keptE >= Math.max(thr, config.strongKept) && share >= config.strongShare) ||
+      // Mutual: the entry is preserved in the sample and the sample is mostly the entry, aligned end to end. The
+      // weight floor would discount an edited copy of an entry whose shingles the registry holds in many entries.
+      (keptE >= thr && keptS >= config.mutualKept && ev.ownTokens >= config.mutualOwn && share >= config.minShare))
   )
     return { kind: 'contains', score: keptE };
   if (ev.entryTokens > ev.sampleTokens && keptS >= config.fragment && shareS >= config.minShare && W >= config.minWeight)
@@ -106,7 +118,7 @@ export function decide(ev: Evidence, config: Config): { kind: MatchKind; score: 
   )
     return { kind: 'contained_in', score: keptS };
   // A cut-down copy: a long passage of the entry, densely preserved, inside the sample (score: share of the entry).
-  if (ev.preservedOwn >= config.passageTokens && ev.passageKept >= config.passageKept && W >= config.passageWeight)
+  if (!stretched && ev.preservedOwn >= config.passageTokens && ev.passageKept >= config.passageKept && W >= config.passageWeight)
     return { kind: 'contains', score: keptE };
   // Moved and edited code: a long ordered chain of rare code shingles, though neither the whole entry nor one dense
   // passage survives (negatives peak at 26 members / weight 21.5 on the code channel of the benchmark).

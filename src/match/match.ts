@@ -80,6 +80,7 @@ function evidenceRecord(ev: Evidence, coverE: number, coverS: number, lsh: boole
     sample_tokens: ev.sampleTokens,
     passage_kept: round4(ev.passageKept),
     sample_kept: round4(ev.sampleKept),
+    stretch: round4(ev.sampleSpan / Math.max(1, ev.entrySpan)),
     entry_coverage: round4(coverE),
     sample_coverage: round4(coverS),
     weighted_share: round4(ev.share),
@@ -392,6 +393,8 @@ export function createMatcher(
       entryKept: keptE,
       sampleKept: keptS,
       passageKept,
+      sampleSpan: gS[last] - gS[first] + ch.k,
+      entrySpan: gE[last] - gE[first] + ch.k,
     };
     collected?.push({ entry: e, evidence: ev });
     const decision = decide(ev, config);
