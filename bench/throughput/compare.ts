@@ -370,7 +370,7 @@ export async function comparePeers(
   // (one thread; its readers read a file in order), or at best half of it with the decode split over two cores.
   const peerS = median(peersFast.scan.map((x) => x.wall_s));
   const bound1 = peerS / decodeS;
-  const bound2 = (2 * peerS) / decodeS;
+  const bound2 = 2 * bound1;
   const csRecall = w1.scored!.recall;
   const pRecall = peersFast.scored!.recall;
   const verdict =
