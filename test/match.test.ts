@@ -550,3 +550,68 @@ describe('decide() replays verification (the accuracy benchmark tunes thresholds
     }
   });
 });
+
+describe('attribution needs an attributable channel and a dense passage (minEntryTokens on the text channel; passageTokens)', () => {
+  const dir = tempDir('match-rules');
+  const reg = join(dir, 'rules.csreg');
+  // 110 words: every shingle is indexed (sampling starts at 128 tokens), so a run of 32 words carries weight >= 20.
+  const long = `${ENTRIES.compost} ${ENTRIES.lighthouse}`.split(' ').slice(0, 110);
+  // Unfenced (a fence opens a string literal on the code channel): the drawing is the code channel, the sentence
+  // (16 words) all of the text channel.
+  const train = [
+    '     ____      ____      ____',
+    '    [____]====[____]====[____]==<>',
+    '    (*)(*)    (*)(*)    (*)(*)',
+    '  ==============================',
+    '    {__}  {__}  {__}  {__}',
+    '   <<<<<<<<  [::]  >>>>>>>>',
+    '   (==)(==)(==)(==)(==)',
+  ].join('\n');
+  const tree = ['      /\\', '     /  \\', '    /    \\', '   /______\\', '      ||', '      ||'].join('\n');
+  const sentence = 'Yes, I can draw that for you. Here is a small train drawn with keyboard characters:';
+  beforeAll(async () => {
+    writeJsonl(join(dir, 'entries.jsonl'), [
+      { id: 'long', text: long.join(' ') },
+      { id: 'drawing', text: `${sentence}\n\n${train}` },
+    ]);
+    await buildRegistry({ inputs: [join(dir, 'entries.jsonl')], out: reg });
+  });
+  const scanHere = async (samples: Array<{ id: string; text: string }>) => {
+    const out = join(dir, `out-${++run}`);
+    const input = writeJsonl(join(dir, `samples-${run}.jsonl`), samples);
+    await scan({ inputs: [input], registry: reg, out, workers: 0, progress: false });
+    const matches = readMatches(out);
+    return (id: string): Match[] => matches.filter((m) => m.sample_id === id);
+  };
+
+  it('a run of 32 words with scattered words of the entry after it is no cut-down copy; a run of 50 is', async () => {
+    /** `run` words verbatim, then the rest of the entry with every other word replaced (no shingle survives there). */
+    const sparse = (run: number): string =>
+      [HUMAN[0], ...long.slice(0, run), ...long.slice(run).map((w, i) => (i % 2 ? `zq${i}` : w)), HUMAN[1]].join(' ');
+    const by = await scanHere([
+      { id: 'run32', text: sparse(32) },
+      { id: 'run50', text: sparse(50) },
+    ]);
+    // Before the passage was measured between its own ends, the scattered words counted: 32 + 39 preserved tokens
+    // over a 32-token passage read as a dense passage of 71.
+    expect(by('run32')).toEqual([]);
+    const m = by('run50');
+    expect(m.map((x) => [x.registry_id, x.kind])).toEqual([['long', 'contains']]);
+    const ev = m[0]!.evidence!;
+    expect(ev.entry_kept as number).toBeLessThan(0.75); // not the whole entry: the passage rule found it
+    expect(ev.passage_tokens as number).toBeGreaterThanOrEqual(40);
+    expect(ev.passage_tokens as number).toBeLessThan(ev.preserved_tokens as number);
+    expect(ev.passage_kept as number).toBeGreaterThanOrEqual(0.9);
+  });
+
+  it('the sentence above a drawing is not attributed on its own; the drawing is', async () => {
+    const by = await scanHere([
+      { id: 'other-drawing', text: `${sentence}\n\n${tree}\n\nThis drawing shows a pine tree with a short trunk.` },
+      { id: 'same-drawing', text: `Here you go.\n\n${sentence}\n\n${train}\n\nEnjoy the train.` },
+    ]);
+    expect(by('other-drawing')).toEqual([]);
+    const m = by('same-drawing');
+    expect(m.map((x) => x.registry_id)).toEqual(['drawing']);
+    expect(m[0]!.evidence!.channel).toBe('code');
+  });
+});

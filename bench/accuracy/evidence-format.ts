@@ -25,6 +25,7 @@ export const EVIDENCE_FIELDS = [
   'passageKept',
   'sampleSpan',
   'entrySpan',
+  'passageOwn',
 ] as const satisfies ReadonlyArray<keyof Evidence>;
 
 export interface EvidenceHeader {

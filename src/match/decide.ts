@@ -38,7 +38,9 @@ export interface Evidence {
   entryKept: number;
   /** LCS of all tokens over the sample's tokens. */
   sampleKept: number;
-  /** preservedOwn over the own tokens between the first and last kept chain members. */
+  /** The passage: the entry's own tokens between the first and last kept chain members that the sample preserves in
+   * order between the same members (LCS of the passage with that stretch of the sample), and their share. */
+  passageOwn: number;
   passageKept: number;
   /** Tokens from the first to the last kept chain member, in the sample and in the entry. */
   sampleSpan: number;
@@ -85,6 +87,9 @@ export function sharesPass(jaccard: number, share: number, shareSample: number, 
 export function decide(ev: Evidence, config: Config): { kind: MatchKind; score: number } | null {
   if (!candidatePasses(ev.hits, ev.hitsWeight, ev.entryWeight, ev.sampleWeight, config)) return null;
   if (ev.chain < config.minEvidence || !sharesPass(ev.jaccard, ev.share, ev.shareSample, config)) return null;
+  // An entry attributable only through its code channel (a sentence above a drawing or a code block) is not
+  // attributed on its text channel: a sentence of fewer than minEntryTokens words is a stock phrase.
+  if (ev.channel === 0 && ev.entryTokens < config.minEntryTokens) return null;
   const thr = ev.channel ? config.codeContainment : config.containment;
   const { entryKept: keptE, sampleKept: keptS, share, shareSample: shareS, matchedWeight: W } = ev;
   if (ev.jaccard >= config.jaccard) return { kind: 'near_duplicate', score: ev.jaccard };
@@ -118,7 +123,7 @@ export function decide(ev: Evidence, config: Config): { kind: MatchKind; score: 
   )
     return { kind: 'contained_in', score: keptS };
   // A cut-down copy: a long passage of the entry, densely preserved, inside the sample (score: share of the entry).
-  if (!stretched && ev.preservedOwn >= config.passageTokens && ev.passageKept >= config.passageKept && W >= config.passageWeight)
+  if (!stretched && ev.passageOwn >= config.passageTokens && ev.passageKept >= config.passageKept && W >= config.passageWeight)
     return { kind: 'contains', score: keptE };
   // Moved and edited code: a long ordered chain of rare code shingles, though neither the whole entry nor one dense
   // passage survives (negatives peak at 26 members / weight 21.5 on the code channel of the benchmark).

@@ -78,6 +78,7 @@ function evidenceRecord(ev: Evidence, coverE: number, coverS: number, lsh: boole
     own_tokens: ev.ownTokens,
     entry_tokens: ev.entryTokens,
     sample_tokens: ev.sampleTokens,
+    passage_tokens: ev.passageOwn,
     passage_kept: round4(ev.passageKept),
     sample_kept: round4(ev.sampleKept),
     stretch: round4(ev.sampleSpan / Math.max(1, ev.entrySpan)),
@@ -373,7 +374,12 @@ export function createMatcher(
     const r0 = gE[first];
     const r1 = Math.min(nE, gE[last] + ch.k);
     for (let i = r0; i < r1; i++) if ((h16[i] & PROMPT_TOKEN) === 0) regionOwn++;
-    const passageKept = regionOwn > 0 ? Math.min(1, lcs.own / regionOwn) : 0;
+    // The LCS restricted to the passage and to the sample's stretch it is aligned to: the whole window's LCS would
+    // also count common words strung before and after the passage, and call a sparse passage dense.
+    const s0 = gS[first] - ws;
+    const s1 = Math.min(we, gS[last] + ch.k) - ws;
+    const passageOwn = lcsLength(h16, r0, r1, win.subarray(s0, s1), s1 - s0, lcsScratch).own;
+    const passageKept = regionOwn > 0 ? Math.min(1, passageOwn / regionOwn) : 0;
     const keptS = ch.tokens.n > 0 ? lcs.all / ch.tokens.n : 0;
     const ev: Evidence = {
       channel: c as 0 | 1,
@@ -392,6 +398,7 @@ export function createMatcher(
       preservedOwn: lcs.own,
       entryKept: keptE,
       sampleKept: keptS,
+      passageOwn,
       passageKept,
       sampleSpan: gS[last] - gS[first] + ch.k,
       entrySpan: gE[last] - gE[first] + ch.k,
