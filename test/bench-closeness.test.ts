@@ -1,11 +1,13 @@
 /**
- * The accuracy benchmark's label audit (bench/accuracy/cases.ts) excludes a negative that is as close to a registry
- * entry as a 25%-edited copy: closeness >= COPY_CLOSENESS = 5/6. These tests check the measure and that number.
+ * The accuracy benchmark's label audit (bench/accuracy/cases.ts) excludes a negative that stands to a same-prompt
+ * registry entry as a positive row's copy does: as close as a 25%-edited copy (closeness >= COPY_CLOSENESS = 5/6),
+ * holding such a copy in a longer text, or lying inside the entry as such a copy of a slice. These tests check the
+ * measure, that number and the three rules.
  */
 import { describe, expect, it } from 'vitest';
-import { COPY_CLOSENESS } from '../bench/accuracy/cases.js';
+import { COPY_CLOSENESS, copyRule, EMBED_MAX_FACTOR } from '../bench/accuracy/cases.js';
 import { editWords } from '../bench/accuracy/transforms.js';
-import { closeness, Rng, words } from '../bench/accuracy/util.js';
+import { closeness, Rng, wordLcs, words } from '../bench/accuracy/util.js';
 
 const vocab = ['alpha', 'bravo', 'charlie', 'delta', 'echo', 'foxtrot', 'golf', 'hotel', 'india', 'juliet'];
 /** A text of n distinct lowercase words (w0 w1 ...), so that every LCS is the in-order overlap. */
@@ -37,5 +39,35 @@ describe('closeness: word LCS over the longer text', () => {
       const scores = Array.from({ length: 5 }, () => closeness(words(base), words(editWords(base, frac, vocab, rng).text)));
       for (const s of scores) expect(Math.abs(s - expected)).toBeLessThan(0.02);
     }
+  });
+});
+
+describe('copyRule: the label audit places a negative as the positive rows place their copies', () => {
+  const rng = new Rng('copy-rule');
+  const entry = text(120);
+  const other = (n: number, p = 'z'): string => Array.from({ length: n }, (_, i) => `${p}${i}`).join(' ');
+  const rule = (neg: string) => {
+    const [e, w] = [words(entry), words(neg)];
+    return copyRule(e.length, w.length, wordLcs(e, w))?.rule ?? null;
+  };
+  it('a 10% edit is as close as edit25; a 10% edit inside a text 3 times longer holds the entry; a 10%-edited slice of 60% lies inside it', () => {
+    const ed = editWords(entry, 0.1, vocab, rng).text;
+    expect(rule(ed)).toBe('as_close_as_edit25');
+    expect(rule(`${other(120)} ${ed} ${other(120, 'y')}`)).toBe('holds_edited_entry');
+    expect(rule(editWords(text(72), 0.1, vocab, rng).text)).toBe('inside_entry');
+  });
+  it('holds no copy: a 40% edit, an entry in a text over EMBED_MAX_FACTOR times longer, a slice under half the entry, another text', () => {
+    expect(rule(editWords(entry, 0.4, vocab, rng).text)).toBeNull();
+    expect(rule(`${entry} ${other(120 * EMBED_MAX_FACTOR)}`)).toBeNull();
+    expect(rule(text(50))).toBeNull();
+    expect(rule(other(120))).toBeNull();
+  });
+  it('uses the LCS: 5/6 of the entry in order qualifies, one word less does not', () => {
+    expect(copyRule(120, 400, 100)?.rule).toBe('holds_edited_entry');
+    expect(copyRule(120, 400, 99)).toBeNull();
+    expect(copyRule(120, 60, 50)?.rule).toBe('inside_entry');
+    expect(copyRule(120, 60, 49)).toBeNull();
+    expect(copyRule(120, 59, 59)).toBeNull(); // under half the entry
+    expect(wordLcs(words('a b c d'), words('x a y c d'))).toBe(3);
   });
 });

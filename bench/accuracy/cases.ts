@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { NgramIndex } from '../baselines/ngram13.js';
 import { AE_NEGATIVE_MODELS, AE_REGISTRY_MODELS, ARENA_REGISTRY_MODELS, Data, licenceFiles, OTHER_REGISTRY_API_MODELS, type RegEntry } from './data.js';
 import { codeFraction, editWords, embed, isCodey, ngramContainment, partialSlice, reformat, renameCodeIn } from './transforms.js';
-import { closeness, identityKey, Rng, words, writeJsonl } from './util.js';
+import { closeness, identityKey, Rng, wordLcs, words, writeJsonl } from './util.js';
 import { makeConfig } from '../../src/config/index.js';
 import { createFingerprinter, tooShortToAttribute } from '../../src/fingerprint/index.js';
 
@@ -100,6 +100,29 @@ const round3 = (x: number): number => Math.round(x * 1000) / 1000;
  * The measured median of the edit25 cases is a little lower (0.82-0.83: a whitespace word can hold several tokens).
  */
 export const COPY_CLOSENESS = 5 / 6;
+/** edited_embedded puts a copy in a host text that makes the whole 3 to 10 times longer. */
+export const EMBED_MAX_FACTOR = 10;
+
+/** Why the label audit calls a negative a copy of a same-prompt entry (bench/accuracy/README.md "Label audit"). */
+export type CopyRule = 'as_close_as_edit25' | 'holds_edited_entry' | 'inside_entry';
+/**
+ * The copy rule a text of `negWords` words holds against an entry of `entryWords` words when their word LCS is
+ * `lcs`, or null. A copy with 25% of its words edited (edit25) keeps COPY_CLOSENESS of them in order; the three rules
+ * place such a copy as the positive rows do: the same length (edit25), inside a text up to EMBED_MAX_FACTOR times
+ * longer (edited_embedded), or cut to a slice of at least half the entry (partial's 50-70% cuts).
+ */
+export function copyRule(entryWords: number, negWords: number, lcs: number): { rule: CopyRule; value: number } | null {
+  if (entryWords <= 0 || negWords <= 0 || lcs <= 0) return null;
+  const close = lcs / Math.max(entryWords, negWords);
+  if (close >= COPY_CLOSENESS) return { rule: 'as_close_as_edit25', value: close };
+  if (lcs >= COPY_CLOSENESS * entryWords && negWords <= EMBED_MAX_FACTOR * entryWords) return { rule: 'holds_edited_entry', value: lcs / entryWords };
+  if (lcs >= COPY_CLOSENESS * negWords && 2 * negWords >= entryWords) return { rule: 'inside_entry', value: lcs / negWords };
+  return null;
+}
+interface SamePrompt {
+  nearest?: { entry: string; closeness: number };
+  copy?: { entry: string; rule: CopyRule; value: number };
+}
 
 /** Minimum word tokens of an entry used for a generic positive: shorter answers cannot be attributed. */
 export const MIN_WORDS = 40;
@@ -460,23 +483,30 @@ export async function buildCases(opt: BuildOptions): Promise<BuildResult> {
     else byPrompt.set(e.prompt, [e]);
   }
   /**
-   * The registry entry answering the same prompt that a negative is closest to (word LCS over the longer length),
-   * among entries long enough for the registry to attribute (minEntryTokens words). Measured by the benchmark, not by
-   * a detector (bench/accuracy/README.md "Label audit"). Closeness is unrounded here; labels store it to 3 digits.
+   * How a negative stands to the registry entries answering the same prompt, among entries long enough for the
+   * registry to attribute (minEntryTokens words), on word LCS (bench/accuracy/README.md "Label audit"): the nearest
+   * entry by closeness (LCS over the longer length), and the entry it copies, if it is as close to one as a positive
+   * row's copy is to its entry. Measured by the benchmark, not by a detector; values unrounded (labels store 3 digits).
    */
   const attributable = makeConfig().minEntryTokens;
-  const nearestSamePrompt = (text: string, prompt: string | undefined): { entry: string; closeness: number } | undefined => {
+  const samePrompt = (text: string, prompt: string | undefined): SamePrompt => {
     const sibs = prompt ? byPrompt.get(prompt) : undefined;
-    if (!sibs) return undefined;
+    if (!sibs) return {};
     const w = words(text);
-    let best: { entry: string; closeness: number } | undefined;
+    let nearest: SamePrompt['nearest'];
+    let held: SamePrompt['copy'];
     for (const e of sibs) {
       const ew = words(e.text);
       if (ew.length < attributable) continue;
-      const c = closeness(ew, w);
-      if (!best || c > best.closeness) best = { entry: e.id, closeness: c };
+      const l = wordLcs(ew, w);
+      if (l < 0) continue;
+      const c = l / Math.max(ew.length, w.length);
+      if (!nearest || c > nearest.closeness) nearest = { entry: e.id, closeness: c };
+      const r = held ? null : copyRule(ew.length, w.length, l);
+      if (r && r.rule !== 'as_close_as_edit25') held = { entry: e.id, ...r };
     }
-    return best;
+    if (nearest && nearest.closeness >= COPY_CLOSENESS) return { nearest, copy: { entry: nearest.entry, rule: 'as_close_as_edit25', value: nearest.closeness } };
+    return { nearest, copy: held };
   };
   // draw 1.5x so that audit exclusions still leave N
   // real_edited / rewrite_negative: aligner-2b outputs against their originals (in the registry).
@@ -644,16 +674,17 @@ export async function buildCases(opt: BuildOptions): Promise<BuildResult> {
 
   // Label audit: a "negative" that is identical to a registry entry, or shares a run of 25 words with one,
   // is a copy in truth (different models do give identical short answers; changeset text recurs in commit
-  // messages). So is one at least as close to a registry entry answering the same prompt as a 25%-edited copy
-  // is to its entry (closeness >= COPY_CLOSENESS): the edit25 row asks a detector to find such copies. Those are
-  // excluded and counted, never scored as false positives.
+  // messages). So is one that stands to a registry entry answering the same prompt as a positive row's copy stands
+  // to its entry (samePrompt): as close as a 25%-edited copy, holding such a copy inside a text up to 10 times
+  // longer, or lying inside the entry as such a copy of a slice of at least half of it. The positive rows ask a
+  // detector to find those. They are excluded and counted, never scored as false positives.
   if (negCand.size) {
     const audit = new NgramIndex(25);
     for (const e of all) audit.add(e.id, e.text);
-    const excluded: Record<string, { identical: number; shares_25gram: number; as_close_as_edit25: number }> = {};
-    const closeExamples: Array<{ category: string; nearest: string; closeness: number; meta: Record<string, unknown> }> = [];
+    const excluded: Record<string, Record<'identical' | 'shares_25gram' | CopyRule, number>> = {};
+    const closeExamples: Array<{ category: string; rule: CopyRule; entry: string; value: number; meta: Record<string, unknown> }> = [];
     for (const [cat, arr] of negCand) {
-      const ex = (excluded[cat] = { identical: 0, shares_25gram: 0, as_close_as_edit25: 0 });
+      const ex = (excluded[cat] = { identical: 0, shares_25gram: 0, as_close_as_edit25: 0, holds_edited_entry: 0, inside_entry: 0 });
       let kept = 0;
       for (const x of arr) {
         if (kept >= N) break;
@@ -665,10 +696,10 @@ export async function buildCases(opt: BuildOptions): Promise<BuildResult> {
           ex.shares_25gram++;
           continue;
         }
-        const nearest = nearestSamePrompt(x.text, x.prompt);
-        if (nearest && nearest.closeness >= COPY_CLOSENESS) {
-          ex.as_close_as_edit25++;
-          closeExamples.push({ category: cat, nearest: nearest.entry, closeness: round3(nearest.closeness), meta: x.meta });
+        const { nearest, copy } = samePrompt(x.text, x.prompt);
+        if (copy) {
+          ex[copy.rule]++;
+          closeExamples.push({ category: cat, rule: copy.rule, entry: copy.entry, value: round3(copy.value), meta: x.meta });
           continue;
         }
         put(cat, x.text, [], nearest ? { ...x.meta, nearest: { entry: nearest.entry, closeness: round3(nearest.closeness) } } : x.meta);
@@ -676,7 +707,7 @@ export async function buildCases(opt: BuildOptions): Promise<BuildResult> {
       }
     }
     summary.negative_audit_excluded = excluded;
-    summary.negative_audit_as_close_as_edit25 = closeExamples;
+    summary.negative_audit_copies = closeExamples;
   }
 
   const caseFiles = new Map<string, string>();

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ngram13Detector } from '../baselines/ngram13.js';
-import { buildCases, CATEGORIES, COPY_CLOSENESS } from './cases.js';
+import { buildCases, CATEGORIES, COPY_CLOSENESS, EMBED_MAX_FACTOR } from './cases.js';
 import { contamscanAvailable, contamscanDetector, type Detector, type DetectedMatch } from './detectors.js';
 import { editCloseness, renderTable, score, type CategoryResult } from './metrics.js';
 
@@ -117,8 +117,9 @@ function labelAuditNote(summary: Record<string, unknown>, closeness: { edit10: n
     .map(([cat, c]) => `${cat}: ${c.map(([k, v]) => `${v} ${k.replace(/_/g, ' ')}`).join(', ')}`);
   const med = Number.isFinite(closeness.edit25) ? `; median closeness of this run's copies: edit10 ${closeness.edit10.toFixed(3)}, edit25 ${closeness.edit25.toFixed(3)}` : '';
   return (
-    `Label audit, negatives excluded as copies of a registry entry (identical, a shared 25-word run, or at least as close to an entry ` +
-    `answering the same prompt as a 25%-edited copy: word LCS over the longer length >= ${COPY_CLOSENESS.toFixed(3)}${med}): ` +
+    `Label audit, negatives excluded as copies of a registry entry (identical, a shared 25-word run, or standing to an entry answering ` +
+    `the same prompt as a 25%-edited copy does: word LCS >= ${COPY_CLOSENESS.toFixed(3)} of the longer text [as close as edit25], of the ` +
+    `entry in a text up to ${EMBED_MAX_FACTOR}x longer [holds edited entry], or of a text at least half the entry [inside entry]${med}): ` +
     (parts.length ? parts.join('; ') : 'none')
   );
 }

@@ -68,6 +68,12 @@ export function words(text: string): string[] {
  * Texts over `maxWords` words are not compared (-1): the table below is O(n m).
  */
 export function closeness(a: readonly string[], b: readonly string[], maxWords = 4000): number {
+  const l = wordLcs(a, b, maxWords);
+  return l <= 0 ? l : l / Math.max(a.length, b.length);
+}
+
+/** Length of the longest common subsequence of two word lists; -1 when either has over maxWords words. */
+export function wordLcs(a: readonly string[], b: readonly string[], maxWords = 4000): number {
   if (a.length === 0 || b.length === 0) return 0;
   if (a.length > maxWords || b.length > maxWords) return -1;
   const ids = new Map<string, number>();
@@ -81,7 +87,7 @@ export function closeness(a: readonly string[], b: readonly string[], maxWords =
     for (let j = 1; j <= y.length; j++) cur[j] = xi === y[j - 1] ? prev[j - 1] + 1 : prev[j] > cur[j - 1] ? prev[j] : cur[j - 1];
     [prev, cur] = [cur, prev];
   }
-  return prev[y.length] / Math.max(x.length, y.length);
+  return prev[y.length];
 }
 
 /** Whitespace-insensitive, case-insensitive identity key: two registry entries with the same key are the same text. */
