@@ -502,8 +502,9 @@ export async function buildCases(opt: BuildOptions): Promise<BuildResult> {
       if (l < 0) continue;
       const c = l / Math.max(ew.length, w.length);
       if (!nearest || c > nearest.closeness) nearest = { entry: e.id, closeness: c };
+      // (a sibling as close as edit25 makes the nearest one so, which wins below)
       const r = held ? null : copyRule(ew.length, w.length, l);
-      if (r && r.rule !== 'as_close_as_edit25') held = { entry: e.id, ...r };
+      if (r) held = { entry: e.id, ...r };
     }
     if (nearest && nearest.closeness >= COPY_CLOSENESS) return { nearest, copy: { entry: nearest.entry, rule: 'as_close_as_edit25', value: nearest.closeness } };
     return { nearest, copy: held };
