@@ -2,10 +2,13 @@
  * The accuracy benchmark's label audit (bench/accuracy/cases.ts) excludes a negative that stands to a same-prompt
  * registry entry as a positive row's copy does: as close as a 25%-edited copy (closeness >= COPY_CLOSENESS = 5/6),
  * holding such a copy in a longer text, or lying inside the entry as such a copy of a slice. These tests check the
- * measure, that number and the three rules.
+ * measure, that number and the three rules, and the split of other models' answers by vendor (metrics.ts vendorSplit).
  */
 import { describe, expect, it } from 'vitest';
-import { COPY_CLOSENESS, copyRule, EMBED_MAX_FACTOR } from '../bench/accuracy/cases.js';
+import { COPY_CLOSENESS, copyRule, EMBED_MAX_FACTOR, type Label } from '../bench/accuracy/cases.js';
+import { modelVendor } from '../bench/accuracy/data.js';
+import type { DetectedMatch } from '../bench/accuracy/detectors.js';
+import { vendorSplit, vendorSplitNote } from '../bench/accuracy/metrics.js';
 import { editWords } from '../bench/accuracy/transforms.js';
 import { closeness, Rng, wordLcs, words } from '../bench/accuracy/util.js';
 
@@ -69,5 +72,43 @@ describe('copyRule: the label audit places a negative as the positive rows place
     expect(copyRule(120, 60, 49)).toBeNull();
     expect(copyRule(120, 59, 59)).toBeNull(); // under half the entry
     expect(wordLcs(words('a b c d'), words('x a y c d'))).toBe(3);
+  });
+});
+
+describe("vendorSplit: whose answers a detector flags among other models' answers", () => {
+  it('names the vendor of alpaca_eval and arena models; claude2-alpaca is a Llama model', () => {
+    expect(['claude', 'claude-2.1', 'claude-3-5-sonnet-20240620', 'claude-instant-1'].map(modelVendor)).toEqual(Array(4).fill('anthropic'));
+    expect(['gpt4_0314', 'gpt-4o-mini-2024-07-18', 'gpt35_turbo_instruct', 'text_davinci_001'].map(modelVendor)).toEqual(Array(4).fill('openai'));
+    expect(['claude2-alpaca-13b', 'Meta-Llama-3-70B-Instruct', 'Llama-2-70b-chat'].map(modelVendor)).toEqual(Array(3).fill('meta'));
+    expect([modelVendor('gemini-pro'), modelVendor('palm-2-chat-bison-001'), modelVendor('mistralai/Mixtral-8x7B-Instruct-v0.1'), modelVendor('yi-34b')]).toEqual([
+      'google',
+      'google',
+      'mistral',
+      'other',
+    ]);
+  });
+  it('counts answers and flags per group, and the flags whose first-ranked entry is of the answer’s vendor', () => {
+    const neg = (id: string, vendor: string): Label => ({ id, category: 'other_model_same_prompt', polarity: 'neg', expected: [], meta: { vendor } });
+    const labels = [neg('a', 'anthropic'), neg('b', 'anthropic'), neg('c', 'openai'), neg('d', 'google'), neg('e', 'meta')];
+    labels.push({ id: 'p', category: 'verbatim', polarity: 'pos', expected: [['x']], meta: { vendor: 'anthropic' } });
+    const entryVendor = new Map([
+      ['claude-2/1', 'anthropic'],
+      ['gpt-4/1', 'openai'],
+    ]);
+    const found = new Map<string, DetectedMatch[]>([
+      // first-ranked is the contains of gpt-4/1 (kind before score), so a's flag is not against its own vendor
+      ['a', [{ registry_id: 'claude-2/1', kind: 'contained_in', score: 0.99 }, { registry_id: 'gpt-4/1', kind: 'contains', score: 0.8 }]],
+      ['c', [{ registry_id: 'gpt-4/1', kind: 'contains', score: 0.9 }]],
+      ['d', [{ registry_id: 'claude-2/1', kind: 'contains', score: 0.9 }]],
+      ['p', [{ registry_id: 'claude-2/1', kind: 'exact', score: 1 }]],
+    ]);
+    const split = vendorSplit(labels, found, 'other_model_same_prompt', new Set(['anthropic', 'openai']), entryVendor);
+    expect(split).toEqual([
+      { group: 'registry_vendors', n: 3, flagged: 2, same_vendor: 1 },
+      { group: 'other_vendors', n: 2, flagged: 1, same_vendor: 0 },
+    ]);
+    expect(vendorSplitNote('x', split, new Set(['openai', 'anthropic']))).toBe(
+      "Other models' answers by vendor (x): registry vendors' (anthropic, openai) other models 2 of 3 flagged (66.67%; 1 against an entry of the same vendor), other vendors' models 1 of 2 (50.00%)",
+    );
   });
 });

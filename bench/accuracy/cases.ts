@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { NgramIndex } from '../baselines/ngram13.js';
-import { AE_NEGATIVE_MODELS, AE_REGISTRY_MODELS, ARENA_REGISTRY_MODELS, Data, licenceFiles, OTHER_REGISTRY_API_MODELS, type RegEntry } from './data.js';
+import { AE_NEGATIVE_MODELS, AE_REGISTRY_MODELS, ARENA_REGISTRY_MODELS, Data, licenceFiles, modelVendor, OTHER_REGISTRY_API_MODELS, type RegEntry } from './data.js';
 import { codeFraction, editWords, embed, isCodey, ngramContainment, partialSlice, reformat, renameCodeIn } from './transforms.js';
 import { closeness, identityKey, Rng, wordLcs, words, writeJsonl } from './util.js';
 import { makeConfig } from '../../src/config/index.js';
@@ -84,6 +84,8 @@ export interface BuildResult {
   caseFiles: Map<string, string>;
   labels: Label[];
   summary: Record<string, unknown>;
+  /** The vendor tag of every registry entry, by id. */
+  entryVendor: Map<string, string>;
 }
 
 /** Instruction datasets: the registry text (and the republished sample text) is the response/output field only. */
@@ -615,12 +617,12 @@ export async function buildCases(opt: BuildOptions): Promise<BuildResult> {
     const left = new Set<string>();
     for (const m of AE_NEGATIVE_MODELS) {
       if (inRegistry.has(d.alpacaEvalModelName(m))) left.add(`alpaca_eval/${m}`);
-      else d.alpacaEval(m).forEach((r, i) => pool.push({ text: r.output, meta: { model: m, row: i }, prompt: r.instruction }));
+      else d.alpacaEval(m).forEach((r, i) => pool.push({ text: r.output, meta: { model: m, vendor: modelVendor(m), row: i }, prompt: r.instruction }));
     }
     for (const r of arena) {
       if (ARENA_REGISTRY_MODELS.has(r.model_id)) continue;
       if (inRegistry.has(r.model_id)) left.add(`arena/${r.model_id}`);
-      else pool.push({ text: r.text, meta: { model: r.model_id, q: r.question_id }, prompt: arenaQ.get(r.question_id) });
+      else pool.push({ text: r.text, meta: { model: r.model_id, vendor: modelVendor(r.model_id), q: r.question_id }, prompt: arenaQ.get(r.question_id) });
     }
     summary.other_model_registry_models_left_out = [...left].sort();
     for (const x of rng.sample(pool.filter((x) => x.text.trim()), M)) cand('other_model_same_prompt', x.text, x.meta, x.prompt);
@@ -719,5 +721,5 @@ export async function buildCases(opt: BuildOptions): Promise<BuildResult> {
   }
   await writeJsonl(join(opt.out, 'labels.jsonl'), labels);
   summary.cases = Object.fromEntries([...cases].map(([k, v]) => [k, v.length]));
-  return { registryFiles, caseFiles, labels, summary };
+  return { registryFiles, caseFiles, labels, summary, entryVendor: new Map(all.map((e) => [e.id, e.vendor])) };
 }

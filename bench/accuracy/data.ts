@@ -79,6 +79,20 @@ export const AE_NEGATIVE_MODELS = [
   'Meta-Llama-3-70B-Instruct',
   'claude2-alpaca-13b',
 ];
+/**
+ * The vendor of a model named by alpaca_eval or arena (a folder name or a model_id), from its name: the benchmark's
+ * registry vendors are openai and anthropic, so this tells a registry vendor's other model (claude-2.1, gpt-4o-mini)
+ * from another vendor's. claude2-alpaca-13b is a Llama model fine-tuned on Claude's answers, not Anthropic's.
+ */
+export function modelVendor(model: string): string {
+  const m = model.toLowerCase();
+  if (m.includes('alpaca') || m.includes('llama')) return 'meta';
+  if (m.startsWith('claude')) return 'anthropic';
+  if (/^(gpt|text[-_]davinci|o1)/.test(m)) return 'openai';
+  if (/gemini|palm|bard/.test(m)) return 'google';
+  if (/mistral|mixtral/.test(m)) return 'mistral';
+  return 'other';
+}
 export const ARENA_REGISTRY_MODELS = new Set(['gpt-4-0314', 'gpt-4-0613', 'gpt-4-1106-preview']);
 /** The API model names of the registry's other sources: GPTeacher (gpt-4), code_alpaca and alpaca_5000 (text-davinci-003). */
 export const OTHER_REGISTRY_API_MODELS = ['gpt-4', 'text-davinci-003'] as const;

@@ -131,3 +131,54 @@ export function editCloseness(labels: Label[]): { edit10: number; edit25: number
     median(labels.filter((l) => l.category === cat && typeof l.meta.closeness === 'number').map((l) => l.meta.closeness as number));
   return { edit10: of('edit10'), edit25: of('edit25') };
 }
+
+/** Flagged answers of other models, for one group of models (vendorSplit). */
+export interface VendorGroup {
+  group: 'registry_vendors' | 'other_vendors';
+  /** Answers in the group, and how many the detector flagged. */
+  n: number;
+  flagged: number;
+  /** Flagged ones whose first-ranked match is an entry of the answer's own vendor. */
+  same_vendor: number;
+}
+
+/**
+ * The answers of one negative category (other_model_same_prompt), split by whose they are: other models of the
+ * registry's vendors (label meta.vendor one of `registryVendors`: claude-2.1 beside claude-2) or other vendors'
+ * models. A detector that flags the first group against the same vendor's entry names the right vendor, though not
+ * the model; the split shows how much of the row's false-positive rate that is.
+ */
+export function vendorSplit(
+  labels: Label[],
+  found: Map<string, DetectedMatch[]>,
+  category: string,
+  registryVendors: ReadonlySet<string>,
+  entryVendor: ReadonlyMap<string, string>,
+): VendorGroup[] {
+  const out: VendorGroup[] = [
+    { group: 'registry_vendors', n: 0, flagged: 0, same_vendor: 0 },
+    { group: 'other_vendors', n: 0, flagged: 0, same_vendor: 0 },
+  ];
+  for (const l of labels) {
+    if (l.category !== category || typeof l.meta.vendor !== 'string') continue;
+    const g = out[registryVendors.has(l.meta.vendor) ? 0 : 1];
+    g.n++;
+    const ms = found.get(l.id) ?? [];
+    if (!ms.length) continue;
+    g.flagged++;
+    const top = firstRanked(ms);
+    if (top && entryVendor.get(top.registry_id) === l.meta.vendor) g.same_vendor++;
+  }
+  return out;
+}
+
+/** One line per detector for the table's notes (run.ts). */
+export function vendorSplitNote(detector: string, groups: VendorGroup[], registryVendors: ReadonlySet<string>): string {
+  const [r, o] = groups;
+  const rate = (g: VendorGroup): string => (g.n ? `${((100 * g.flagged) / g.n).toFixed(2)}%` : '-');
+  return (
+    `Other models' answers by vendor (${detector}): registry vendors' (${[...registryVendors].sort().join(', ')}) other models ` +
+    `${r.flagged} of ${r.n} flagged (${rate(r)}; ${r.same_vendor} against an entry of the same vendor), other vendors' models ` +
+    `${o.flagged} of ${o.n} (${rate(o)})`
+  );
+}

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { ngram13Detector } from '../baselines/ngram13.js';
 import { buildCases, CATEGORIES, COPY_CLOSENESS, EMBED_MAX_FACTOR } from './cases.js';
 import { contamscanAvailable, contamscanDetector, type Detector, type DetectedMatch } from './detectors.js';
-import { editCloseness, renderTable, score, type CategoryResult } from './metrics.js';
+import { editCloseness, renderTable, score, vendorSplit, vendorSplitNote, type CategoryResult, type VendorGroup } from './metrics.js';
 
 interface Args {
   quick: boolean;
@@ -75,6 +75,9 @@ async function main(): Promise<void> {
     } else throw new Error(`unknown detector "${name}"`);
   }
   const results: Record<string, CategoryResult[]> = {};
+  // whose answers a detector flags among other models' (metrics.ts vendorSplit)
+  const registryVendors = new Set([...built.entryVendor.values()].filter((v) => v !== 'benchmark'));
+  const byVendor: Record<string, VendorGroup[]> = {};
   const timings: Record<string, { build_s: number; scan_s: number }> = {};
   const caseFiles = [...built.caseFiles.values()];
   for (const det of detectors) {
@@ -91,6 +94,8 @@ async function main(): Promise<void> {
       continue;
     }
     results[det.name] = score(built.labels, found);
+    if (built.labels.some((l) => l.category === 'other_model_same_prompt'))
+      byVendor[det.name] = vendorSplit(built.labels, found, 'other_model_same_prompt', registryVendors, built.entryVendor);
     console.log(`${det.name}: registry ${timings[det.name].build_s.toFixed(1)}s, scan ${timings[det.name].scan_s.toFixed(1)}s`);
   }
   const table = renderTable(results, false);
@@ -100,12 +105,15 @@ async function main(): Promise<void> {
   const closeness = editCloseness(built.labels);
   const auditNote = labelAuditNote(built.summary, closeness);
   console.log('\n' + auditNote);
+  const vendorNotes = Object.entries(byVendor).map(([det, g]) => vendorSplitNote(det, g, registryVendors));
+  for (const n of vendorNotes) console.log(n);
   const md =
     `Accuracy benchmark (${args.quick ? 'quick, ' : ''}${perCategory}/category, seed ${args.seed}${Object.keys(args.config).length ? `, config ${JSON.stringify(args.config)}` : ''})\n\n` +
     renderTable(results, true) +
-    `\n${auditNote}\n`;
+    `\n${auditNote}\n` +
+    vendorNotes.map((n) => `\n${n}\n`).join('');
   writeFileSync(join(out, 'table.md'), md);
-  writeFileSync(join(out, 'results.json'), JSON.stringify({ args: { ...args, only: args.only ? [...args.only] : undefined }, perCategory, timings, summary: built.summary, edit_closeness: closeness, results }, null, 2));
+  writeFileSync(join(out, 'results.json'), JSON.stringify({ args: { ...args, only: args.only ? [...args.only] : undefined }, perCategory, timings, summary: built.summary, edit_closeness: closeness, other_model_by_vendor: byVendor, results }, null, 2));
 }
 
 /** One line on the negatives the label audit excluded as copies (cases.ts), per category with any. */
