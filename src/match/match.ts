@@ -377,16 +377,17 @@ export function createMatcher(
     const r0 = gE[first];
     const r1 = Math.min(nE, gE[last] + ch.k);
     for (let i = r0; i < r1; i++) if ((h16[i] & PROMPT_TOKEN) === 0) regionOwn++;
-    // The LCS restricted to the passage and to the sample's stretch it is aligned to: the whole window's LCS would
-    // also count common words strung before and after the passage, and call a sparse passage dense.
-    // That LCS costs about as much as the whole one, so a scan measures it only when the decision rests on it: the
-    // whole LCS bounds it from above, 0 from below, and the passage rule is the only one that reads it. Evidence
-    // collection (the accuracy benchmark's dump) always measures it.
-    const measurePassage = (): void => {
+    // The passage's preserved tokens: the LCS restricted to the passage and to the sample's stretch it is aligned to
+    // (the whole window's LCS would also count common words strung before and after the passage, and call a sparse
+    // passage dense). That LCS costs about as much as the whole one, and only the cut-down-copy rule reads it.
+    const setPassage = (preserved: number): void => {
+      ev.passageOwn = preserved;
+      ev.passageKept = regionOwn > 0 ? Math.min(1, preserved / regionOwn) : 0;
+    };
+    const passageLcs = (): number => {
       const s0 = gS[first] - ws;
       const s1 = Math.min(we, gS[last] + ch.k) - ws;
-      ev.passageOwn = lcsLength(h16, r0, r1, win.subarray(s0, s1), s1 - s0, lcsScratch).own;
-      ev.passageKept = regionOwn > 0 ? Math.min(1, ev.passageOwn / regionOwn) : 0;
+      return lcsLength(h16, r0, r1, win.subarray(s0, s1), s1 - s0, lcsScratch).own;
     };
     const keptS = ch.tokens.n > 0 ? lcs.all / ch.tokens.n : 0;
     const ev: Evidence = {
@@ -406,24 +407,34 @@ export function createMatcher(
       preservedOwn: lcs.own,
       entryKept: keptE,
       sampleKept: keptS,
-      passageOwn: lcs.own,
-      passageKept: regionOwn > 0 ? Math.min(1, lcs.own / regionOwn) : 0,
+      passageOwn: 0,
+      passageKept: 0,
       sampleSpan: gS[last] - gS[first] + ch.k,
       entrySpan: gE[last] - gE[first] + ch.k,
     };
+    // The cut-down-copy rule comes after every other rule but the code chain, which reports the same kind and score:
+    // the passage decides only when no other rule holds. So a scan decides with the passage at 0 (its lower bound);
+    // only when nothing holds does it try the whole LCS (its upper bound), and only when that holds, measure it.
+    // Evidence collection (the accuracy benchmark's dump) always measures it.
+    let decision: ReturnType<typeof decide>;
+    let byPassage: boolean;
     if (collected) {
-      measurePassage();
+      setPassage(passageLcs());
       collected.push({ entry: e, evidence: ev });
-    }
-    let decision = decide(ev, config);
-    if (!decision) return null;
-    const low = decide({ ...ev, passageOwn: 0, passageKept: 0 }, config);
-    const byPassage = !low || low.kind !== decision.kind || low.score !== decision.score;
-    if (byPassage && !collected) {
-      measurePassage();
       decision = decide(ev, config);
-      if (!decision) return null;
+      byPassage = decision !== null && decide({ ...ev, passageOwn: 0, passageKept: 0 }, config) === null;
+    } else {
+      decision = decide(ev, config);
+      byPassage = decision === null;
+      if (byPassage) {
+        setPassage(lcs.own);
+        if (decide(ev, config)) {
+          setPassage(passageLcs());
+          decision = decide(ev, config);
+        }
+      }
     }
+    if (!decision) return null;
     const { kind, score } = decision;
     return { entry: e, kind, score: round4(score), spans: spansOf(ch, kept, K), evidence: evidenceRecord(ev, coverE, coverS, lshCand.has(e), byPassage) };
   }
